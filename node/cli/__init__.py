@@ -1,0 +1,1 @@
+"""The `dataprop` console script (typer)."""
