@@ -1,0 +1,84 @@
+"""Canonical JSON per RFC 8785 (JCS) and the keccak-256 document digest.
+
+Two nodes that hold the same document must compute the same digest, whatever
+key order or number formatting their JSON had; JCS fixes both. Floats are
+refused: amounts and scales are decimal strings so that no two
+implementations can round them differently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import rfc8785
+from eth_utils.crypto import keccak
+
+from node.domain.frozen_json import JsonValue, thaw
+
+
+class CanonicalisationError(ValueError):
+    """The value cannot be put in canonical form; ``path`` names where."""
+
+    code = "document_not_canonicalisable"
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+def canonical_json(value: JsonValue) -> bytes:
+    """``value`` as RFC 8785 canonical UTF-8 bytes."""
+    _check(value, "$")
+    return rfc8785.dumps(thaw(value))  # type: ignore[arg-type]  # checked by _check
+
+
+def keccak256(data: bytes) -> bytes:
+    """The 32-byte keccak-256 of ``data`` (the EVM's hash, not SHA3-256)."""
+    return bytes(keccak(data))
+
+
+def document_digest(value: JsonValue) -> bytes:
+    """keccak-256 of the canonical form: the digest that is signed and anchored."""
+    return keccak256(canonical_json(value))
+
+
+def digest_hex(digest: bytes) -> str:
+    """A digest as ``0x`` + 64 lowercase hex digits, the form used in documents and logs."""
+    if len(digest) != 32:
+        raise ValueError(f"a digest has 32 bytes, not {len(digest)}")
+    return "0x" + digest.hex()
+
+
+def parse_digest(text: str) -> bytes:
+    """The inverse of :func:`digest_hex`; refuses anything but 0x + 64 hex digits."""
+    body = text[2:] if text[:2] in ("0x", "0X") else None
+    if body is None or len(body) != 64:
+        raise ValueError("a digest is 0x followed by 64 hex digits")
+    try:
+        return bytes.fromhex(body)
+    except ValueError:
+        raise ValueError("a digest is 0x followed by 64 hex digits") from None
+
+
+def _check(value: object, path: str) -> None:
+    """Refuse what JCS would encode ambiguously or what JSON cannot hold."""
+    if value is None or isinstance(value, (bool, str)):
+        return
+    if isinstance(value, int):
+        if abs(value) > 2**53 - 1:
+            raise CanonicalisationError(path, "integer beyond ±2^53 loses precision in JSON")
+        return
+    if isinstance(value, float):
+        raise CanonicalisationError(path, "floats are not allowed; use a decimal string")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalisationError(path, f"object key {key!r} is not a string")
+            _check(item, f"{path}.{key}")
+        return
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        for index, item in enumerate(value):
+            _check(item, f"{path}[{index}]")
+        return
+    raise CanonicalisationError(path, f"{type(value).__name__} is not a JSON value")

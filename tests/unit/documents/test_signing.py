@@ -1,0 +1,133 @@
+"""EIP-712 signatures of documents: recovery, binding to domain and fields."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from eth_abi.abi import encode
+from eth_account import Account
+from eth_keys import keys
+
+from node.documents.canonical import keccak256
+from node.documents.signing import (
+    SignatureError,
+    SignedFields,
+    SigningDomain,
+    recover_signer,
+    sign_document,
+    verify_signature,
+)
+
+CENTRE = Account.from_key(b"\x01" * 32)
+OTHER = Account.from_key(b"\x02" * 32)
+DOMAIN = SigningDomain(chain_id=31337, verifying_contract="0x" + "ab" * 20)
+FIELDS = SignedFields(
+    kind="certificate",
+    subject="370200-2026-000001-X",
+    digest=keccak256(b"certificate body"),
+    schema_version=1,
+)
+
+
+def _independent_eip712_hash(domain: SigningDomain, fields: SignedFields) -> bytes:
+    """The EIP-712 hash written out from the specification, as Solidity's EIP712 computes it."""
+    domain_type = keccak256(
+        b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    )
+    separator = keccak256(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [
+                domain_type,
+                keccak256(b"dataprop"),
+                keccak256(b"1"),
+                domain.chain_id,
+                domain.verifying_contract,
+            ],
+        )
+    )
+    struct_type = keccak256(
+        b"SignedDocument(string kind,string subject,bytes32 digest,uint32 schemaVersion)"
+    )
+    struct_hash = keccak256(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "bytes32", "uint32"],
+            [
+                struct_type,
+                keccak256(fields.kind.encode()),
+                keccak256(fields.subject.encode()),
+                fields.digest,
+                fields.schema_version,
+            ],
+        )
+    )
+    return keccak256(b"\x19\x01" + separator + struct_hash)
+
+
+def test_the_signer_is_recovered() -> None:
+    signature = sign_document(CENTRE.key, DOMAIN, FIELDS)
+    assert len(signature) == 65
+    assert recover_signer(DOMAIN, FIELDS, signature) == CENTRE.address
+    verify_signature(DOMAIN, FIELDS, signature, CENTRE.address.lower())
+
+
+def test_the_signature_is_over_the_specified_eip712_hash() -> None:
+    signature = sign_document(CENTRE.key, DOMAIN, FIELDS)
+    vrs = signature[:64] + bytes([signature[64] - 27])
+    recovered = keys.Signature(vrs).recover_public_key_from_msg_hash(
+        _independent_eip712_hash(DOMAIN, FIELDS)
+    )
+    assert recovered.to_checksum_address() == CENTRE.address
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        dataclasses.replace(DOMAIN, chain_id=1),
+        dataclasses.replace(DOMAIN, verifying_contract="0x" + "cd" * 20),
+    ],
+    ids=["other chain", "other registry"],
+)
+def test_a_signature_does_not_verify_under_another_domain(domain: SigningDomain) -> None:
+    signature = sign_document(CENTRE.key, DOMAIN, FIELDS)
+    with pytest.raises(SignatureError, match="not by"):
+        verify_signature(domain, FIELDS, signature, CENTRE.address)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"kind": "compliance_report"},
+        {"subject": "370200-2026-000002-X"},
+        {"digest": keccak256(b"tampered")},
+        {"schema_version": 2},
+    ],
+)
+def test_a_signature_does_not_cover_other_fields(changes: dict[str, object]) -> None:
+    signature = sign_document(CENTRE.key, DOMAIN, FIELDS)
+    with pytest.raises(SignatureError):
+        verify_signature(DOMAIN, dataclasses.replace(FIELDS, **changes), signature, CENTRE.address)
+
+
+def test_another_key_is_not_the_centre() -> None:
+    signature = sign_document(OTHER.key, DOMAIN, FIELDS)
+    with pytest.raises(SignatureError, match=f"signed by {OTHER.address}"):
+        verify_signature(DOMAIN, FIELDS, signature, CENTRE.address)
+
+
+@pytest.mark.parametrize("signature", [b"", b"\x00" * 64, b"\x00" * 65, b"\xff" * 65])
+def test_malformed_signatures_raise_a_signature_error(signature: bytes) -> None:
+    with pytest.raises(SignatureError):
+        verify_signature(DOMAIN, FIELDS, signature, CENTRE.address)
+
+
+def test_bad_domain_and_fields_are_refused_when_built() -> None:
+    with pytest.raises(SignatureError, match="verifying_contract"):
+        SigningDomain(chain_id=1, verifying_contract="0x1234")
+    with pytest.raises(SignatureError, match="chain_id"):
+        SigningDomain(chain_id=0, verifying_contract=DOMAIN.verifying_contract)
+    with pytest.raises(SignatureError, match="digest"):
+        dataclasses.replace(FIELDS, digest=b"short")
+    with pytest.raises(SignatureError, match="schema_version"):
+        dataclasses.replace(FIELDS, schema_version=2**32)
