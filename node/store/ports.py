@@ -1,0 +1,352 @@
+"""The interfaces services program against: repositories and the unit of work.
+
+``node.store.unit_of_work.SqlUnitOfWork`` implements them on SQLAlchemy,
+``node.store.fakes.FakeUnitOfWork`` in memory for fast service tests. Both
+give the same guarantees: nothing is visible to another unit of work before
+``commit()``, and leaving the ``with`` block without committing (or with an
+exception) discards everything.
+
+Application and certificate repositories also append every new workflow
+event or certificate action to the event log when they add or save the
+entity, in the same transaction, so the audit log cannot miss an action.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+from node.domain.certificate import Certificate
+from node.domain.frozen_json import JsonValue
+from node.domain.identifiers import RegistrationNumber
+from node.domain.workflow import Application
+from node.store.keyring import Keyring
+from node.store.records import (
+    AnchorBatch,
+    AnchorBatchStatus,
+    AnchorJob,
+    Attachment,
+    AttachmentInfo,
+    BatchLeaf,
+    CertificateRecord,
+    ChainAction,
+    ChainActionStatus,
+    EventEntry,
+    HeadAnchor,
+    IdempotentResponse,
+    NewDocument,
+    StoredDocument,
+)
+
+MAX_PAGE = 500
+"""The largest ``limit`` a listing accepts."""
+
+
+class AbstractApplicationRepository(ABC):
+    """Registration applications, stored as snapshots with an optimistic-lock version."""
+
+    @abstractmethod
+    def add(self, application: Application, *, applicant_id: str) -> None:
+        """Store a new application of ``applicant_id``; AlreadyExistsError when the id is taken."""
+
+    @abstractmethod
+    def get(self, application_id: str) -> Application:
+        """The stored application; NotFoundError (``application_not_found``) when absent."""
+
+    @abstractmethod
+    def version(self, application_id: str) -> int:
+        """The version this unit of work read (or wrote) for the application."""
+
+    @abstractmethod
+    def applicant_of(self, application_id: str) -> str:
+        """Who applied; NotFoundError when absent."""
+
+    @abstractmethod
+    def list_by_applicant(
+        self, applicant_id: str, *, limit: int = 50, offset: int = 0
+    ) -> list[Application]:
+        """The applicant's applications, oldest first (ties by id), one page."""
+
+    @abstractmethod
+    def save(self, application: Application, *, expected_version: int | None = None) -> int:
+        """Store the application's new state and return its new version.
+
+        The check is against ``expected_version`` when given (a version a
+        client read earlier), else against the version this unit of work read;
+        ConcurrentUpdateError when the stored version is another.
+        """
+
+
+class AbstractDocumentRepository(ABC):
+    """Canonical documents; each is stored with its anchoring job (the outbox rule)."""
+
+    @abstractmethod
+    def add_with_anchor_job(
+        self, document: NewDocument, deadline: datetime
+    ) -> tuple[StoredDocument, AnchorJob]:
+        """Store ``document`` and a pending anchor job due by ``deadline``, in one transaction.
+
+        DocumentDigestMismatchError when the digest is not keccak-256 of the
+        canonical bytes; AlreadyExistsError when the digest is stored already.
+        """
+
+    @abstractmethod
+    def get(self, document_id: str) -> StoredDocument:
+        """The document with this id; NotFoundError (``document_not_found``) when absent."""
+
+    @abstractmethod
+    def get_by_digest(self, digest: bytes) -> StoredDocument:
+        """The document with this digest; NotFoundError when absent."""
+
+    @abstractmethod
+    def list_by_subject(self, subject: str) -> list[StoredDocument]:
+        """Every document about ``subject`` (an application or certificate), oldest first."""
+
+
+class AbstractCertificateRepository(ABC):
+    """Issued certificates, stored as snapshots beside their chain keys."""
+
+    @abstractmethod
+    def add(
+        self,
+        certificate: Certificate,
+        *,
+        application_id: str | None,
+        asset_key: bytes,
+        document_digest: bytes,
+    ) -> CertificateRecord:
+        """Store a newly issued certificate whose document is stored already."""
+
+    @abstractmethod
+    def get(self, registration_number: RegistrationNumber | str) -> Certificate:
+        """The certificate; NotFoundError (``certificate_not_found``) when absent."""
+
+    @abstractmethod
+    def record(self, registration_number: RegistrationNumber | str) -> CertificateRecord:
+        """The stored facts beside the certificate (chain keys, digest, version)."""
+
+    @abstractmethod
+    def save(self, certificate: Certificate, *, expected_version: int | None = None) -> int:
+        """Store the certificate's new status, licences and actions; return the new version."""
+
+    @abstractmethod
+    def list_by_holder(
+        self, credit_code: str, *, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        """Certificates held by ``credit_code``, by registration number, one page."""
+
+    @abstractmethod
+    def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
+        """Every certificate registered for the asset key, by registration number."""
+
+
+class AbstractEventLog(ABC):
+    """The append-only, hash-chained log of every action taken by the node."""
+
+    @abstractmethod
+    def append(
+        self,
+        actor: str,
+        action: str,
+        subject: str,
+        details: Mapping[str, object],
+        *,
+        at: datetime | None = None,
+    ) -> EventEntry:
+        """Append an entry (``at`` defaults to now) and return it with its hash."""
+
+    @abstractmethod
+    def head(self) -> EventEntry | None:
+        """The newest entry, None for an empty log."""
+
+    @abstractmethod
+    def entries(self, *, after: int = 0, limit: int = 100) -> list[EventEntry]:
+        """Entries with ``seq > after``, oldest first."""
+
+    @abstractmethod
+    def verify(self) -> int | None:
+        """The first seq where the chain is broken (altered, missing, re-linked), or None."""
+
+    @abstractmethod
+    def record_head_anchor(self, entry: EventEntry, document_id: str, job_id: int) -> HeadAnchor:
+        """Record that ``entry`` (the head) was queued for anchoring as ``document_id``."""
+
+    @abstractmethod
+    def last_head_anchor(self) -> HeadAnchor | None:
+        """The most recent head anchor record."""
+
+
+class AbstractAnchorQueue(ABC):
+    """The anchoring side of the outbox, as the anchoring worker uses it."""
+
+    @abstractmethod
+    def pending(self, limit: int = 1000) -> list[AnchorJob]:
+        """Pending jobs, earliest deadline first."""
+
+    @abstractmethod
+    def job_for_document(self, document_id: str) -> AnchorJob:
+        """The job of a document; NotFoundError (``anchor_job_not_found``) when absent."""
+
+    @abstractmethod
+    def jobs_in_batch(self, batch_id: int) -> list[AnchorJob]:
+        """The jobs of a batch by leaf index."""
+
+    @abstractmethod
+    def create_batch(self, root: bytes, sender: str, leaves: Sequence[BatchLeaf]) -> AnchorBatch:
+        """A prepared batch with ``root`` over the given pending jobs, now batched."""
+
+    @abstractmethod
+    def get_batch(self, batch_id: int) -> AnchorBatch:
+        """The batch; NotFoundError (``anchor_batch_not_found``) when absent."""
+
+    @abstractmethod
+    def batches(self, status: AnchorBatchStatus) -> list[AnchorBatch]:
+        """Batches in ``status``, oldest first."""
+
+    @abstractmethod
+    def mark_sent(self, batch_id: int, *, raw_tx: bytes, tx_hash: bytes, nonce: int) -> AnchorBatch:
+        """Save the signed transaction of a prepared batch before it is broadcast."""
+
+    @abstractmethod
+    def mark_confirmed(self, batch_id: int, *, block_number: int, block_hash: bytes) -> AnchorBatch:
+        """The batch's transaction has enough confirmations; its jobs are confirmed."""
+
+    @abstractmethod
+    def mark_unconfirmed(self, batch_id: int) -> AnchorBatch:
+        """A reorg removed a confirmed batch's block: back to sent, jobs back to batched."""
+
+    @abstractmethod
+    def fail_batch(self, batch_id: int) -> AnchorBatch:
+        """Give a batch up: it becomes failed and its jobs go back to pending."""
+
+
+class AbstractChainActionQueue(ABC):
+    """The outbox of chain writes other than anchors."""
+
+    @abstractmethod
+    def enqueue(self, kind: str, payload: Mapping[str, object]) -> ChainAction:
+        """A new pending action."""
+
+    @abstractmethod
+    def get(self, action_id: int) -> ChainAction:
+        """The action; NotFoundError (``chain_action_not_found``) when absent."""
+
+    @abstractmethod
+    def with_status(self, status: ChainActionStatus, limit: int = 1000) -> list[ChainAction]:
+        """Actions in ``status``, oldest first."""
+
+    @abstractmethod
+    def mark_sent(
+        self, action_id: int, *, raw_tx: bytes, tx_hash: bytes, nonce: int
+    ) -> ChainAction:
+        """Save the signed transaction of a pending action before it is broadcast."""
+
+    @abstractmethod
+    def mark_confirmed(
+        self, action_id: int, *, block_number: int, block_hash: bytes
+    ) -> ChainAction:
+        """The action's transaction has enough confirmations."""
+
+    @abstractmethod
+    def mark_failed(self, action_id: int, error: str) -> ChainAction:
+        """The chain refused the action for good."""
+
+    @abstractmethod
+    def reset(self, action_id: int) -> ChainAction:
+        """Back to pending with the transaction cleared (dropped transaction or reorg)."""
+
+
+class AbstractAttachmentStore(ABC):
+    """Confidential attachments, encrypted at rest with AES-GCM."""
+
+    @abstractmethod
+    def put(
+        self,
+        application_id: str,
+        name: str,
+        media_type: str,
+        content: bytes,
+        *,
+        attachment_id: str | None = None,
+    ) -> AttachmentInfo:
+        """Encrypt and store ``content`` under the keyring's current key."""
+
+    @abstractmethod
+    def get(self, attachment_id: str) -> Attachment:
+        """Decrypt and check; AttachmentIntegrityError on a wrong key or tampering."""
+
+    @abstractmethod
+    def list_for(self, application_id: str) -> list[AttachmentInfo]:
+        """Metadata of an application's attachments, oldest first."""
+
+    @abstractmethod
+    def rotate(self, keyring: Keyring) -> int:
+        """Re-encrypt every attachment under ``keyring``'s current key; return how many.
+
+        Old keys are looked up in the store's keyring and then in ``keyring``;
+        afterwards the store uses ``keyring``.
+        """
+
+
+class AbstractIdempotencyStore(ABC):
+    """Responses remembered per principal and Idempotency-Key."""
+
+    @abstractmethod
+    def find(self, principal: str, key: str, request_digest: bytes) -> IdempotentResponse | None:
+        """The stored response, None when the key is new; IdempotencyKeyReusedError when the
+        key was used for a request with another digest."""
+
+    @abstractmethod
+    def put(
+        self,
+        principal: str,
+        key: str,
+        request_digest: bytes,
+        status_code: int,
+        response: JsonValue,
+    ) -> IdempotentResponse:
+        """Remember a response; AlreadyExistsError (``idempotency_key_exists``) when the key
+        is taken."""
+
+    @abstractmethod
+    def purge(self, older_than: datetime) -> int:
+        """Forget responses created before ``older_than``; return how many."""
+
+
+class AbstractUnitOfWork(ABC):
+    """One transaction over every repository; a context manager that rolls back by default."""
+
+    applications: AbstractApplicationRepository
+    documents: AbstractDocumentRepository
+    certificates: AbstractCertificateRepository
+    events: AbstractEventLog
+    anchors: AbstractAnchorQueue
+    chain_actions: AbstractChainActionQueue
+    idempotency: AbstractIdempotencyStore
+
+    @property
+    @abstractmethod
+    def attachments(self) -> AbstractAttachmentStore:
+        """The attachment store; KeyringMissingError without a keyring."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    @abstractmethod
+    def commit(self) -> None:
+        """Make everything done so far durable and visible."""
+
+    @abstractmethod
+    def rollback(self) -> None:
+        """Discard everything not committed."""

@@ -1,0 +1,260 @@
+"""What the store hands out besides domain objects: documents, outbox rows, log entries.
+
+Plain frozen dataclasses, free of SQLAlchemy, so that services and the chain
+worker can use them and the fakes can produce them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from node.domain.certificate import CertificateStatus
+from node.domain.frozen_json import JsonValue
+
+
+class DocumentKind(StrEnum):
+    """The kinds of signed, anchored documents a case produces."""
+
+    APPLICATION = "application"
+    COMPLIANCE_REPORT = "compliance_report"
+    NOTICE = "notice"
+    OBJECTION = "objection"
+    OBJECTION_DECISION = "objection_decision"
+    VALUATION_REPORT = "valuation_report"
+    COST_REPORT = "cost_report"
+    CERTIFICATE = "certificate"
+    CHANGE = "change"
+    TRANSFER = "transfer"
+    LICENCE = "licence"
+    RENEWAL = "renewal"
+    CANCELLATION = "cancellation"
+    REVOCATION = "revocation"
+    EXPIRY = "expiry"
+    PLEDGE = "pledge"
+    PLEDGE_RELEASE = "pledge_release"
+    RECOGNITION = "recognition"
+    EVENT_LOG_HEAD = "event_log_head"
+    """The node's own audit log head (seq and hash), anchored periodically."""
+
+
+class AnchorJobStatus(StrEnum):
+    """Where a document stands on its way to the chain."""
+
+    PENDING = "pending"
+    BATCHED = "batched"
+    CONFIRMED = "confirmed"
+
+
+class AnchorBatchStatus(StrEnum):
+    """Where a Merkle-root batch stands."""
+
+    PREPARED = "prepared"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+class ChainActionStatus(StrEnum):
+    """Where a non-anchor chain write stands."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class NewDocument:
+    """A document to store: canonical bytes and their keccak-256 digest, maybe signed."""
+
+    kind: DocumentKind
+    subject: str
+    schema_version: str
+    canonical: bytes
+    digest: bytes
+    signature: bytes | None = None
+    signer: str | None = None
+    previous_digest: bytes | None = None
+    id: str | None = None
+    """Chosen by the store (a random hex id) when None."""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as stored."""
+
+    id: str
+    kind: DocumentKind
+    subject: str
+    schema_version: str
+    canonical: bytes
+    digest: bytes
+    signature: bytes | None
+    signer: str | None
+    previous_digest: bytes | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AnchorJob:
+    """The outbox row that puts one document's digest on chain."""
+
+    id: int
+    document_id: str
+    digest: bytes
+    status: AnchorJobStatus
+    batch_id: int | None
+    leaf_index: int | None
+    proof: tuple[bytes, ...] | None
+    created_at: datetime
+    deadline_at: datetime
+
+
+@dataclass(frozen=True)
+class BatchLeaf:
+    """One job's place in a batch: its leaf index and Merkle proof."""
+
+    job_id: int
+    leaf_index: int
+    proof: tuple[bytes, ...]
+
+
+@dataclass(frozen=True)
+class AnchorBatch:
+    """A Merkle root over a batch of documents and the transaction that anchors it."""
+
+    id: int
+    root: bytes
+    leaf_count: int
+    status: AnchorBatchStatus
+    sender: str
+    raw_tx: bytes | None
+    tx_hash: bytes | None
+    nonce: int | None
+    block_number: int | None
+    block_hash: bytes | None
+    created_at: datetime
+    sent_at: datetime | None
+    confirmed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChainAction:
+    """An outbox row for a chain write other than an anchor (certificate, status, pledge)."""
+
+    id: int
+    kind: str
+    payload: Mapping[str, JsonValue]
+    status: ChainActionStatus
+    raw_tx: bytes | None
+    tx_hash: bytes | None
+    nonce: int | None
+    block_number: int | None
+    block_hash: bytes | None
+    error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CertificateRecord:
+    """The stored facts about a certificate beside the domain object itself."""
+
+    registration_number: str
+    application_id: str | None
+    holder_credit_code: str
+    status: CertificateStatus
+    asset_key: bytes
+    certificate_id: bytes
+    document_digest: bytes
+    issued_on: date
+    valid_until: date
+    superseded_by: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class EventEntry:
+    """One entry of the hash-chained event log."""
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    details: Mapping[str, JsonValue]
+    prev_hash: bytes
+    hash: bytes
+
+
+@dataclass(frozen=True)
+class HeadAnchor:
+    """A record that the log head ``(seq, hash)`` was queued for anchoring."""
+
+    id: int
+    seq: int
+    hash: bytes
+    document_id: str
+    anchor_job_id: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    """An attachment's metadata (never its content)."""
+
+    id: str
+    application_id: str
+    name: str
+    media_type: str
+    size: int
+    sha256: bytes
+    key_id: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An attachment decrypted and checked against its SHA-256."""
+
+    info: AttachmentInfo
+    content: bytes
+
+
+@dataclass(frozen=True)
+class IdempotentResponse:
+    """The response given to the first request under an idempotency key."""
+
+    principal: str
+    key: str
+    request_digest: bytes
+    status_code: int
+    response: JsonValue
+    created_at: datetime
+
+
+BATCH_TRANSITIONS: frozenset[tuple[AnchorBatchStatus, AnchorBatchStatus]] = frozenset(
+    {
+        (AnchorBatchStatus.PREPARED, AnchorBatchStatus.SENT),
+        (AnchorBatchStatus.SENT, AnchorBatchStatus.CONFIRMED),
+        (AnchorBatchStatus.CONFIRMED, AnchorBatchStatus.SENT),
+        (AnchorBatchStatus.PREPARED, AnchorBatchStatus.FAILED),
+        (AnchorBatchStatus.SENT, AnchorBatchStatus.FAILED),
+    }
+)
+"""(from, to) moves of an anchor batch; confirmed → sent is a reorg."""
+
+CHAIN_ACTION_TRANSITIONS: frozenset[tuple[ChainActionStatus, ChainActionStatus]] = frozenset(
+    {
+        (ChainActionStatus.PENDING, ChainActionStatus.SENT),
+        (ChainActionStatus.SENT, ChainActionStatus.CONFIRMED),
+        (ChainActionStatus.PENDING, ChainActionStatus.FAILED),
+        (ChainActionStatus.SENT, ChainActionStatus.FAILED),
+        (ChainActionStatus.SENT, ChainActionStatus.PENDING),
+        (ChainActionStatus.CONFIRMED, ChainActionStatus.PENDING),
+        (ChainActionStatus.FAILED, ChainActionStatus.PENDING),
+    }
+)
+"""(from, to) moves of a chain action; back to pending after a drop, reorg or fix."""

@@ -1,0 +1,46 @@
+"""The store contract on the in-memory fake and on a SQLite file."""
+
+from __future__ import annotations
+
+from tests.unit.store.contract import (
+    ApplicationContract,
+    AttachmentContract,
+    CertificateContract,
+    DocumentContract,
+    EventLogContract,
+    IdempotencyContract,
+    KeyringlessContract,
+    OutboxContract,
+)
+
+
+class TestApplications(ApplicationContract):
+    """Applications."""
+
+
+class TestDocuments(DocumentContract):
+    """Documents and the outbox rule."""
+
+
+class TestOutbox(OutboxContract):
+    """Anchor batches and chain actions."""
+
+
+class TestCertificates(CertificateContract):
+    """Certificates."""
+
+
+class TestEventLog(EventLogContract):
+    """The hash-chained event log."""
+
+
+class TestAttachments(AttachmentContract):
+    """Encrypted attachments."""
+
+
+class TestIdempotency(IdempotencyContract):
+    """Idempotency keys."""
+
+
+class TestKeyringless(KeyringlessContract):
+    """Units of work without attachment keys."""
