@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from node.documents.canonical import keccak256
+from collections.abc import Mapping
+
+from node.documents.canonical import document_digest, keccak256
 
 
 def certificate_id_of(registration_number: str) -> bytes:
     """The on-chain certificate id: keccak-256 of the registration number's text form."""
     return keccak256(registration_number.encode("utf-8"))
+
+
+def asset_key_of(credit_code: str, fingerprint_material: Mapping[str, str]) -> bytes:
+    """The on-chain asset key: one per holder and asset, whichever centre registers it.
+
+    keccak-256 of the canonical JSON of the holder's credit code and the asset's
+    identifying fields (``DataAsset.fingerprint_material``), so two centres
+    derive the same key for the same asset and the asset index refuses a
+    second registration.
+    """
+    return document_digest({"credit_code": credit_code, "asset": dict(fingerprint_material)})

@@ -19,6 +19,7 @@ from uuid import uuid4
 
 from node.documents.canonical import keccak256
 from node.documents.ids import certificate_id_of
+from node.documents.kinds import DocumentKind
 from node.domain.calendar import Clock, SystemClock
 from node.domain.certificate import Certificate
 from node.domain.frozen_json import JsonValue
@@ -73,7 +74,6 @@ from node.store.records import (
     CertificateRecord,
     ChainAction,
     ChainActionStatus,
-    DocumentKind,
     EventEntry,
     HeadAnchor,
     IdempotentResponse,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
 from node.domain.workflow import ApplicationState
 from node.store.column_types import UtcDateTime, bytes32, json_type
@@ -33,7 +34,6 @@ from node.store.records import (
     AnchorBatchStatus,
     AnchorJobStatus,
     ChainActionStatus,
-    DocumentKind,
 )
 
 NAMING_CONVENTION = {

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import FlushError, StaleDataError
 
 from node.documents.canonical import keccak256
 from node.documents.ids import certificate_id_of
+from node.documents.kinds import DocumentKind
 from node.domain.calendar import Clock
 from node.domain.certificate import Certificate, CertificateAction, CertificateStatus
 from node.domain.identifiers import RegistrationNumber
@@ -54,7 +55,6 @@ from node.store.records import (
     AnchorJob,
     AnchorJobStatus,
     CertificateRecord,
-    DocumentKind,
     NewDocument,
     StoredDocument,
 )

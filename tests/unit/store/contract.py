@@ -15,6 +15,7 @@ import pytest
 import rfc8785
 from eth_utils.crypto import keccak
 
+from node.documents.kinds import DocumentKind
 from node.domain.certificate import Certificate, CertificateStatus, Licensee
 from node.domain.identifiers import CreditCode
 from node.domain.snapshot import application_to_snapshot, certificate_to_snapshot
@@ -38,7 +39,6 @@ from node.store.records import (
     AnchorJobStatus,
     BatchLeaf,
     ChainActionStatus,
-    DocumentKind,
 )
 from tests.unit.domain.builders import content, cst, holder, number
 from tests.unit.store.support import (

@@ -23,6 +23,7 @@ from eth_utils.crypto import keccak
 from sqlalchemy import Engine, create_engine, delete, select, text, update
 from sqlalchemy.engine import make_url
 
+from node.documents.kinds import DocumentKind
 from node.domain.calendar import FixedClock, WorkingDayCalendar
 from node.domain.notice import Objection
 from node.domain.workflow import Application
@@ -32,7 +33,7 @@ from node.store.keyring import Keyring
 from node.store.migrate import upgrade_database
 from node.store.models import AttachmentRow, Base, EventLogRow
 from node.store.ports import AbstractUnitOfWork
-from node.store.records import DocumentKind, NewDocument
+from node.store.records import NewDocument
 from node.store.unit_of_work import SqlUnitOfWork
 from tests.unit.domain.builders import content, cst, number, report
 
