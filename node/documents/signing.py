@@ -110,3 +110,18 @@ def verify_signature(
     signer = recover_signer(domain, fields, signature)
     if signer != to_checksum_address(expected_signer):
         raise SignatureError(f"signed by {signer}, not by {to_checksum_address(expected_signer)}")
+
+
+class CentreSigner:
+    """A centre's chain key bound to its signing domain: what services sign with."""
+
+    def __init__(self, private_key: bytes, domain: SigningDomain) -> None:
+        self._account = Account.from_key(private_key)
+        self.domain = domain
+
+    @property
+    def address(self) -> str:
+        return str(self._account.address)
+
+    def sign(self, fields: SignedFields) -> bytes:
+        return sign_document(self._account.key, self.domain, fields)

@@ -111,6 +111,29 @@ def parse_application(data: object) -> tuple[ApplicationContent, ComplianceRepor
     return ApplicationContent(holder, asset, rights), report
 
 
+def parse_compliance_report(data: object, rights: Rights) -> ComplianceReport:
+    """A reviewer's compliance report (the samples' ``compliance_report`` shape) for ``rights``."""
+    reader = _Reader()
+    if data is None:
+        reader.errors.append(
+            InvalidFieldError("compliance_report", "required", "the report is required")
+        )
+    report = _read_report(reader, data, rights)
+    if reader.errors or report is None:
+        raise ApplicationInvalidError(reader.errors)
+    return report
+
+
+def parse_holder(data: object) -> Holder:
+    """A holder from ``{"holder": {...}}``, the shape a transfer (转移) names the new holder in."""
+    reader = _Reader()
+    root = reader.mapping(data, "", ("holder",))
+    holder = None if root is None else _read_holder(reader, root)
+    if reader.errors or holder is None:
+        raise ApplicationInvalidError(reader.errors)
+    return holder
+
+
 def _read_holder(reader: _Reader, root: Mapping[str, object]) -> Holder | None:
     if "holder" not in root:
         return None

@@ -382,6 +382,15 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         ]
         return sorted(found, key=lambda record: record.registration_number)
 
+    def last_serial(self, region_code: str, year: int) -> int:
+        prefix = f"{region_code}-{year:04d}-"
+        serials = [
+            int(number[len(prefix) : len(prefix) + 6])
+            for number in self._db.certificates
+            if number.startswith(prefix)
+        ]
+        return max(serials, default=0)
+
     def _stored(self, registration_number: RegistrationNumber | str) -> StoredCertificate:
         try:
             return self._db.certificates[str(registration_number)]

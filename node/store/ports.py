@@ -142,6 +142,14 @@ class AbstractCertificateRepository(ABC):
     def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
         """Every certificate registered for the asset key, by registration number."""
 
+    @abstractmethod
+    def last_serial(self, region_code: str, year: int) -> int:
+        """The highest serial of the centre's registration numbers of ``year``, 0 for none.
+
+        The number is part of the primary key, so two issuers that take the same
+        next serial collide on commit rather than both succeeding.
+        """
+
 
 class AbstractEventLog(ABC):
     """The append-only, hash-chained log of every action taken by the node."""

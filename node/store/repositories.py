@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import FlushError, StaleDataError
@@ -364,6 +364,15 @@ class CertificateRepository(AbstractCertificateRepository):
             .order_by(CertificateRow.registration_number)
         )
         return [certificate_record(row) for row in rows]
+
+    def last_serial(self, region_code: str, year: int) -> int:
+        prefix = f"{region_code}-{year:04d}-"
+        highest = self._session.scalar(
+            select(func.max(CertificateRow.registration_number)).where(
+                CertificateRow.registration_number.startswith(prefix, autoescape=True)
+            )
+        )
+        return 0 if highest is None else int(highest[len(prefix) : len(prefix) + 6])
 
     @staticmethod
     def _columns(certificate: Certificate) -> dict[str, Any]:

@@ -9,8 +9,8 @@ import pytest
 from node.config import REPO_ROOT
 from node.domain.compliance import ComplianceSection, Verdict
 from node.domain.errors import ApplicationInvalidError, InvalidFieldError
-from node.domain.parsing import parse_application
-from node.domain.values import DataType, IndustrySection, Ownership, Right
+from node.domain.parsing import parse_application, parse_compliance_report, parse_holder
+from node.domain.values import DataType, IndustrySection, Ownership, Right, Rights
 from tests.unit.domain.builders import SAMPLE_CREDIT_CODES, document
 
 SAMPLES = REPO_ROOT / "samples" / "applications.json"
@@ -266,3 +266,32 @@ def test_error_message_names_every_field() -> None:
     message = str(excinfo.value)
     assert "holder.credit_code" in message and "asset.name" in message
     assert isinstance(excinfo.value, ValueError)
+
+
+def test_a_reviewers_report_is_parsed_for_the_claimed_rights() -> None:
+    sample = document()
+    rights = Rights.parse(sample["rights"])
+    report = parse_compliance_report(sample["compliance_report"], rights)
+    assert report.passed
+    del sample["compliance_report"]["data_source"]
+    with pytest.raises(ApplicationInvalidError) as raised:
+        parse_compliance_report(sample["compliance_report"], rights)
+    assert [e.field for e in raised.value.errors] == ["compliance_report.data_source"]
+    with pytest.raises(ApplicationInvalidError) as raised:
+        parse_compliance_report(None, rights)
+    assert [e.code for e in raised.value.errors] == ["required"]
+
+
+def test_a_new_holder_is_parsed_with_every_field_error() -> None:
+    holder = parse_holder({"holder": document()["holder"]})
+    assert holder.credit_code.value == document()["holder"]["credit_code"]
+    with pytest.raises(ApplicationInvalidError) as raised:
+        parse_holder({"holder": {"name": "", "credit_code": "91370200MA3C5XXXX0"}})
+    assert {e.field for e in raised.value.errors} >= {
+        "holder.name",
+        "holder.credit_code",
+        "holder.ownership",
+        "holder.region_code",
+    }
+    with pytest.raises(ApplicationInvalidError):
+        parse_holder(["not", "an", "object"])

@@ -17,7 +17,7 @@ from eth_utils.crypto import keccak
 
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import Certificate, CertificateStatus, Licensee
-from node.domain.identifiers import CreditCode
+from node.domain.identifiers import CreditCode, RegionCode, RegistrationNumber
 from node.domain.snapshot import application_to_snapshot, certificate_to_snapshot
 from node.domain.workflow import Action, ApplicationState
 from node.store.errors import (
@@ -428,6 +428,29 @@ class CertificateContract:
             actions = [e.action for e in uow.events.entries(limit=100)]
         assert actions[-2:] == ["certificate.licence", "certificate.transfer"]
         assert actions.count(f"application.{Action.ISSUE.value}") == 1
+
+    def test_last_serial_is_per_centre_and_year(self, store: StoreUnderTest) -> None:
+        with store.uow() as uow:
+            assert uow.certificates.last_serial("370200", 2026) == 0
+        self._issue(store)
+        other_year = RegistrationNumber.create(RegionCode("370200"), 2027, 41)
+        other_centre = RegistrationNumber.create(RegionCode("370700"), 2026, 77)
+        with store.uow() as uow:
+            for serial, registration in enumerate((number(12), other_year, other_centre), 2):
+                doc = new_document(str(registration))
+                uow.documents.add_with_anchor_job(doc, deadline(store.clock))
+                uow.certificates.add(
+                    Certificate.issue(registration, content(), issued_on=date(2026, 3, 20)),
+                    application_id=None,
+                    asset_key=h(f"asset-{serial}"),
+                    document_digest=doc.digest,
+                )
+            uow.commit()
+        with store.uow() as uow:
+            assert uow.certificates.last_serial("370200", 2026) == 12
+            assert uow.certificates.last_serial("370200", 2027) == 41
+            assert uow.certificates.last_serial("370700", 2026) == 77
+            assert uow.certificates.last_serial("370500", 2026) == 0
 
     def test_a_certificate_needs_its_stored_document(self, store: StoreUnderTest) -> None:
         cert = Certificate.issue(number(1), content(), issued_on=date(2026, 3, 20))

@@ -1,4 +1,4 @@
-"""Stores for the fast tests: the in-memory fake and a SQLite file per test."""
+"""Stores for the fast unit tests (store contract, services): the in-memory fake and SQLite."""
 
 from __future__ import annotations
 

@@ -1,0 +1,47 @@
+"""What every use case needs: storage, time, the centre, its key and the asset index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+
+from node.documents.schemas import CentreRef
+from node.documents.signing import CentreSigner
+from node.domain.calendar import Clock
+from node.domain.centre import Centre
+from node.store.ports import AbstractUnitOfWork
+
+
+class AssetIndex(Protocol):
+    """The consortium's asset index as this centre reads it (the chain, in production)."""
+
+    def holder_centre(self, asset_key: bytes) -> int | None:
+        """The id of the centre whose active certificate holds ``asset_key``, None if free."""
+
+    def own_centre_id(self) -> int:
+        """This node's centre id in the consortium."""
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """The node's fixed collaborators, built once at start-up (or per test)."""
+
+    unit_of_work: Callable[[], AbstractUnitOfWork]
+    clock: Clock
+    centre: Centre
+    signer: CentreSigner
+    anchor_within: timedelta = timedelta(seconds=5)
+    """How soon a new document's anchoring job is due (the outbox deadline)."""
+    asset_index: AssetIndex | None = None
+    """None on a node without chain access (tests): only the local store is checked."""
+
+    @property
+    def centre_ref(self) -> CentreRef:
+        """How the centre names itself in the documents it signs."""
+        return CentreRef(
+            region_code=self.centre.region_code.value,
+            name=self.centre.name,
+            signer=self.signer.address,
+        )

@@ -1,0 +1,47 @@
+"""Signing a document and storing it with its anchoring job, in the caller's transaction."""
+
+from __future__ import annotations
+
+from node.documents.canonical import canonical_json, keccak256, parse_digest
+from node.documents.schemas import Document, as_json
+from node.documents.signing import SignedFields
+from node.services.context import NodeContext
+from node.store.ports import AbstractUnitOfWork
+from node.store.records import NewDocument, StoredDocument
+
+
+def record_document(
+    uow: AbstractUnitOfWork, context: NodeContext, document: Document
+) -> StoredDocument:
+    """Canonicalise, sign (EIP-712) and store ``document``; its anchor job is queued with it."""
+    canonical = canonical_json(as_json(document))  # type: ignore[arg-type]
+    digest = keccak256(canonical)
+    signature = context.signer.sign(
+        SignedFields(
+            kind=document.kind.value,
+            subject=document.subject,
+            digest=digest,
+            schema_version=document.schema_version,
+        )
+    )
+    previous = document.previous_digest
+    stored, _job = uow.documents.add_with_anchor_job(
+        NewDocument(
+            kind=document.kind,
+            subject=document.subject,
+            schema_version=str(document.schema_version),
+            canonical=canonical,
+            digest=digest,
+            signature=signature,
+            signer=context.signer.address,
+            previous_digest=None if previous is None else parse_digest(previous),
+        ),
+        context.clock.now() + context.anchor_within,
+    )
+    return stored
+
+
+def latest_digest(uow: AbstractUnitOfWork, subject: str) -> bytes | None:
+    """The digest of the newest document about ``subject``: the next one links to it."""
+    documents = uow.documents.list_by_subject(subject)
+    return documents[-1].digest if documents else None
