@@ -78,6 +78,16 @@ class AnchoringSettings(BaseModel):
     max_batch_age: float = Field(5.0, gt=0, description="seconds before a partial batch is sent")
 
 
+class AttachmentSettings(BaseModel):
+    """AES-GCM keys of confidential attachments; rotate by adding a key and making it current."""
+
+    keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="key id → hex key of 16, 24 or 32 bytes (JSON object in the variable)",
+    )
+    current_key: str | None = Field(None, description="the key id new attachments are sealed with")
+
+
 class WorkflowSettings(BaseModel):
     """Defaults of the registration workflow."""
 
@@ -113,6 +123,7 @@ class Settings(BaseSettings):
     centre: CentreSettings = Field(default_factory=CentreSettings)
     anchoring: AnchoringSettings = Field(default_factory=AnchoringSettings)
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
 
     @classmethod
     def settings_customise_sources(

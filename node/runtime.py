@@ -1,0 +1,103 @@
+"""The composition root: a running node's parts built from its settings.
+
+Only this module (and the CLI that calls it) knows which adapters stand behind
+the ports: SQLAlchemy behind the unit of work, web3 behind the asset index and
+the anchoring worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from node.chain.accounts import centre_account
+from node.chain.asset_index import ChainAssetIndex
+from node.chain.compiler import Build
+from node.chain.connection import ChainConnection
+from node.chain.contracts import DatapropContracts, bind_contracts
+from node.chain.deployment import DeploymentRecord
+from node.config import AttachmentSettings, Settings
+from node.documents.signing import CentreSigner, SigningDomain
+from node.domain.calendar import Clock, SystemClock
+from node.domain.centre import Centre
+from node.domain.identifiers import RegionCode
+from node.errors import ConfigurationError
+from node.services.context import NodeContext
+from node.store.db import create_engine_for, session_factory
+from node.store.keyring import Keyring
+from node.store.migrate import upgrade_database
+from node.store.ports import AbstractUnitOfWork
+from node.store.unit_of_work import SqlUnitOfWork
+
+
+def keyring_from(settings: AttachmentSettings) -> Keyring | None:
+    """The attachment keyring, None when no key is configured."""
+    if not settings.keys:
+        return None
+    if settings.current_key is None:
+        raise ConfigurationError("attachments.current_key must name one of attachments.keys")
+    keys: dict[str, bytes] = {}
+    for key_id, secret in settings.keys.items():
+        try:
+            keys[key_id] = bytes.fromhex(secret.get_secret_value().removeprefix("0x"))
+        except ValueError:
+            raise ConfigurationError(f"attachments.keys.{key_id} is not hex") from None
+    return Keyring(keys, settings.current_key)
+
+
+@dataclass(frozen=True)
+class Store:
+    """The migrated database and how to open units of work on it."""
+
+    engine: Engine
+    unit_of_work: Callable[[], AbstractUnitOfWork]
+
+
+def open_store(settings: Settings, clock: Clock) -> Store:
+    """Migrate the configured database to the newest schema and open it."""
+    url = settings.resolved_database_url
+    if url.startswith("sqlite:///"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade_database(url)
+    engine = create_engine_for(url)
+    factory = session_factory(engine)
+    keyring = keyring_from(settings.attachments)
+    return Store(engine, lambda: SqlUnitOfWork(factory, clock=clock, keyring=keyring))
+
+
+def centre_of(settings: Settings) -> Centre:
+    """The centre this node runs for, from ``centre`` and ``workflow`` settings."""
+    return Centre(
+        RegionCode.parse(settings.centre.region_code, "centre.region_code"),
+        settings.centre.name,
+        settings.centre.endpoint,
+        notice_working_days=settings.workflow.notice_working_days,
+        validity_years=settings.workflow.validity_years,
+    )
+
+
+def node_context(
+    settings: Settings,
+    store: Store,
+    connection: ChainConnection,
+    record: DeploymentRecord,
+    build: Build,
+    *,
+    clock: Clock | None = None,
+) -> tuple[NodeContext, DatapropContracts]:
+    """The services' context and the contracts bound to the centre's key."""
+    account = centre_account(settings, connection)
+    contracts = bind_contracts(connection, record, build, account)
+    domain = SigningDomain(connection.chain_id, contracts.anchors.address)
+    context = NodeContext(
+        unit_of_work=store.unit_of_work,
+        clock=clock or SystemClock(),
+        centre=centre_of(settings),
+        signer=CentreSigner(bytes(account.key), domain),
+        anchor_within=timedelta(seconds=settings.anchoring.max_batch_age),
+        asset_index=ChainAssetIndex(contracts, account.address),
+    )
+    return context, contracts
