@@ -148,6 +148,15 @@ class ObjectionDecisionDocument(_Envelope):
     decided_at: Timestamp
 
 
+class EventLogHeadDocument(_Envelope):
+    """The head of the node's hash-chained audit log, anchored so the log cannot be rewritten."""
+
+    kind: Literal[DocumentKind.EVENT_LOG_HEAD] = DocumentKind.EVENT_LOG_HEAD
+    seq: int = Field(ge=1)
+    hash: Digest
+    at: Timestamp
+
+
 ActionKind = Literal[
     DocumentKind.CHANGE,
     DocumentKind.TRANSFER,
@@ -189,6 +198,7 @@ Document = (
     | NoticeDocument
     | ObjectionDecisionDocument
     | CertificateActionDocument
+    | EventLogHeadDocument
 )
 
 MODELS: dict[DocumentKind, type[Document]] = {
@@ -196,6 +206,7 @@ MODELS: dict[DocumentKind, type[Document]] = {
     DocumentKind.COMPLIANCE_REPORT: ComplianceReportDocument,
     DocumentKind.NOTICE: NoticeDocument,
     DocumentKind.OBJECTION_DECISION: ObjectionDecisionDocument,
+    DocumentKind.EVENT_LOG_HEAD: EventLogHeadDocument,
     **dict.fromkeys(ACTION_KINDS, CertificateActionDocument),
 }
 

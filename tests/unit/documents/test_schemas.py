@@ -180,6 +180,7 @@ def test_json_schemas_describe_every_model() -> None:
         "CertificateActionDocument.v1.json",
         "CertificateDocument.v1.json",
         "ComplianceReportDocument.v1.json",
+        "EventLogHeadDocument.v1.json",
         "NoticeDocument.v1.json",
         "ObjectionDecisionDocument.v1.json",
     }
