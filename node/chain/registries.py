@@ -70,9 +70,9 @@ class CentreRegistryClient(ContractClient):
         """The contract's semantic version."""
         return str(self._view("VERSION"))
 
-    def centre(self, centre_id: int) -> Centre:
+    def centre(self, centre_id: int, *, block: BlockIdentifier = "latest") -> Centre:
         """A centre by id (status NONE when unknown)."""
-        return _centre(self._view("centre", centre_id))
+        return _centre(self._view("centre", centre_id, block=block))
 
     def centre_of(self, signer: str) -> Centre:
         """The centre whose current key is ``signer`` (status NONE when none)."""
@@ -90,21 +90,23 @@ class CentreRegistryClient(ContractClient):
         """Centres that are active now."""
         return int(self._view("activeCentreCount"))
 
-    def key_period(self, key: str) -> KeyPeriod:
+    def key_period(self, key: str, *, block: BlockIdentifier = "latest") -> KeyPeriod:
         """When a key belonged to a centre."""
-        return KeyPeriod(*self._view("keyPeriod", key))
+        return KeyPeriod(*self._view("keyPeriod", key, block=block))
 
-    def was_key_of(self, key: str, centre_id: int, block_number: int) -> bool:
-        """Whether ``key`` was the key of the centre at that block."""
-        return bool(self._view("wasKeyOf", key, centre_id, block_number))
+    def was_key_of(
+        self, key: str, centre_id: int, block_number: int, *, block: BlockIdentifier = "latest"
+    ) -> bool:
+        """Whether ``key`` was the key of the centre at ``block_number``."""
+        return bool(self._view("wasKeyOf", key, centre_id, block_number, block=block))
 
     def is_active(self, signer: str) -> bool:
         """Whether ``signer`` is the current key of an active centre."""
         return bool(self._view("isActive", signer))
 
-    def anchor_registry(self) -> str:
+    def anchor_registry(self, *, block: BlockIdentifier = "latest") -> str:
         """The AnchorRegistry this registry created."""
-        return str(self._view("anchorRegistry"))
+        return str(self._view("anchorRegistry", block=block))
 
     def active_centre_id_of(self, signer: str) -> int:
         """The active centre of a key, 0 when none."""
@@ -143,9 +145,11 @@ class CentreRegistryClient(ContractClient):
         """Whether a centre approved a proposal."""
         return bool(self._view("hasVoted", proposal_id, centre_id))
 
-    def recognises(self, recogniser_id: int, recognised_id: int) -> bool:
+    def recognises(
+        self, recogniser_id: int, recognised_id: int, *, block: BlockIdentifier = "latest"
+    ) -> bool:
         """Whether one centre recognises another."""
-        return bool(self._view("recognises", recogniser_id, recognised_id))
+        return bool(self._view("recognises", recogniser_id, recognised_id, block=block))
 
     def recognised_centres(self, recogniser_id: int) -> set[int]:
         """The centres a centre recognises."""
@@ -179,9 +183,16 @@ class AnchorRegistryClient(ContractClient):
         """Whether a digest or root was anchored."""
         return bool(self._view("isAnchored", digest_or_root))
 
-    def verify_leaf(self, root: bytes, proof: Sequence[bytes], leaf: bytes) -> bool:
+    def verify_leaf(
+        self,
+        root: bytes,
+        proof: Sequence[bytes],
+        leaf: bytes,
+        *,
+        block: BlockIdentifier = "latest",
+    ) -> bool:
         """Whether the proof leads from the leaf to an anchored batch root."""
-        return bool(self._view("verifyLeaf", root, list(proof), leaf))
+        return bool(self._view("verifyLeaf", root, list(proof), leaf, block=block))
 
     def leaf_of(self, digest: bytes) -> bytes:
         """The standard Merkle leaf of a digest, as the contract computes it."""
@@ -231,6 +242,10 @@ class CertificateRegistryClient(ContractClient):
         """The contract's semantic version."""
         return str(self._view("VERSION"))
 
+    def centre_registry(self, *, block: BlockIdentifier = "latest") -> str:
+        """The CentreRegistry whose active centres may write here."""
+        return str(self._view("centreRegistry", block=block))
+
     def certificate(
         self, certificate_id: bytes, *, block: BlockIdentifier = "latest"
     ) -> Certificate:
@@ -246,13 +261,15 @@ class CertificateRegistryClient(ContractClient):
         """The centre a transfer is approved to, 0 when none."""
         return int(self._view("transferApprovalOf", certificate_id))
 
-    def pledge(self, pledge_id: bytes) -> Pledge:
+    def pledge(self, pledge_id: bytes, *, block: BlockIdentifier = "latest") -> Pledge:
         """A pledge by id."""
-        return Pledge(*self._view("pledge", pledge_id))
+        return Pledge(*self._view("pledge", pledge_id, block=block))
 
-    def active_pledges(self, certificate_id: bytes) -> list[bytes]:
+    def active_pledges(
+        self, certificate_id: bytes, *, block: BlockIdentifier = "latest"
+    ) -> list[bytes]:
         """Ids of the active pledges in priority order."""
-        return [bytes(item) for item in self._view("activePledges", certificate_id)]
+        return [bytes(item) for item in self._view("activePledges", certificate_id, block=block)]
 
     def pledge_ids(self, certificate_id: bytes) -> list[bytes]:
         """Ids of every pledge ever registered on the certificate, in order."""
