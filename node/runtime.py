@@ -31,6 +31,7 @@ from node.store.keyring import Keyring
 from node.store.migrate import upgrade_database
 from node.store.ports import AbstractUnitOfWork
 from node.store.unit_of_work import SqlUnitOfWork
+from node.verification.ports import ConsortiumAddresses
 
 
 def keyring_from(settings: AttachmentSettings) -> Keyring | None:
@@ -99,5 +100,10 @@ def node_context(
         signer=CentreSigner(bytes(account.key), domain),
         anchor_within=timedelta(seconds=settings.anchoring.max_batch_age),
         asset_index=ChainAssetIndex(contracts, account.address),
+        consortium=ConsortiumAddresses(
+            centre_registry=contracts.centres.address,
+            anchor_registry=contracts.anchors.address,
+            certificate_registry=contracts.certificates.address,
+        ),
     )
     return context, contracts

@@ -12,6 +12,7 @@ from node.documents.signing import CentreSigner
 from node.domain.calendar import Clock
 from node.domain.centre import Centre
 from node.store.ports import AbstractUnitOfWork
+from node.verification.ports import ConsortiumAddresses
 
 
 class AssetIndex(Protocol):
@@ -36,6 +37,8 @@ class NodeContext:
     """How soon a new document's anchoring job is due (the outbox deadline)."""
     asset_index: AssetIndex | None = None
     """None on a node without chain access (tests): only the local store is checked."""
+    consortium: ConsortiumAddresses | None = None
+    """The contracts that bundles name; None on a node without a deployment (tests)."""
 
     @property
     def centre_ref(self) -> CentreRef:
