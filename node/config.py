@@ -76,6 +76,25 @@ class AnchoringSettings(BaseModel):
 
     batch_size: int = Field(256, ge=1, le=65536, description="leaves per Merkle batch")
     max_batch_age: float = Field(5.0, gt=0, description="seconds before a partial batch is sent")
+    cycle_interval: float = Field(
+        1.0, gt=0, description="seconds the worker waits between cycles when it has nothing to do"
+    )
+    receipt_timeout: float = Field(
+        60.0,
+        gt=0,
+        description="seconds without a receipt before a sent transaction is broadcast again "
+        "(its fate is unknown, never failed)",
+    )
+    reorg_window: int = Field(
+        64, ge=0, description="blocks during which confirmed transactions are checked for reorgs"
+    )
+
+
+class ApiSettings(BaseModel):
+    """Where `dataprop node run` serves the HTTP API."""
+
+    host: str = Field("127.0.0.1", description="address the API listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
 
 
 class AttachmentSettings(BaseModel):
@@ -124,6 +143,7 @@ class Settings(BaseSettings):
     anchoring: AnchoringSettings = Field(default_factory=AnchoringSettings)
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
+    api: ApiSettings = Field(default_factory=ApiSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -14,12 +14,13 @@ from datetime import timedelta
 from sqlalchemy import Engine
 
 from node.chain.accounts import centre_account
+from node.chain.anchoring import AnchoringWorker, WorkerSettings
 from node.chain.asset_index import ChainAssetIndex
-from node.chain.compiler import Build
-from node.chain.connection import ChainConnection
+from node.chain.compiler import Build, compile_contracts
+from node.chain.connection import ChainConnection, connect
 from node.chain.contracts import DatapropContracts, bind_contracts
-from node.chain.deployment import DeploymentRecord
-from node.config import AttachmentSettings, Settings
+from node.chain.deployment import DeploymentRecord, load_deployment
+from node.config import AttachmentSettings, ChainBackend, Settings
 from node.documents.signing import CentreSigner, SigningDomain
 from node.domain.calendar import Clock, SystemClock
 from node.domain.centre import Centre
@@ -30,6 +31,7 @@ from node.store.db import create_engine_for, session_factory
 from node.store.keyring import Keyring
 from node.store.migrate import upgrade_database
 from node.store.ports import AbstractUnitOfWork
+from node.store.sender_lock import sender_lock
 from node.store.unit_of_work import SqlUnitOfWork
 from node.verification.ports import ConsortiumAddresses
 
@@ -67,6 +69,35 @@ def open_store(settings: Settings, clock: Clock) -> Store:
     factory = session_factory(engine)
     keyring = keyring_from(settings.attachments)
     return Store(engine, lambda: SqlUnitOfWork(factory, clock=clock, keyring=keyring))
+
+
+def anchoring_worker(settings: Settings, clock: Clock) -> tuple[AnchoringWorker, Store]:
+    """The centre key's anchoring worker on the configured chain and store.
+
+    The embedded chain is refused: it lives inside one process, so a worker of
+    its own would anchor on a chain nobody else sees.
+    """
+    if settings.chain.backend is ChainBackend.EMBEDDED:
+        raise ConfigurationError(
+            "the worker needs a chain that outlives it: set chain.backend to rpc "
+            "(the embedded chain lives inside one process)"
+        )
+    connection = connect(settings.chain)
+    build = compile_contracts(settings.contracts_dir, settings.resolved_build_dir)
+    record = load_deployment(settings.data_dir, connection)
+    account = centre_account(settings, connection)
+    contracts = bind_contracts(
+        connection, record, build, account, poll_interval=settings.chain.poll_interval
+    )
+    store = open_store(settings, clock)
+    worker = AnchoringWorker(
+        store.unit_of_work,
+        contracts,
+        sender_lock(store.engine, account.address),
+        WorkerSettings.from_settings(settings),
+        clock=clock,
+    )
+    return worker, store
 
 
 def centre_of(settings: Settings) -> Centre:

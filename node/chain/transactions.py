@@ -15,6 +15,7 @@ from typing import Any, cast
 from eth_account.datastructures import SignedTransaction
 from eth_account.signers.local import LocalAccount
 from eth_tester.exceptions import TransactionFailed
+from eth_utils.exceptions import ValidationError
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
@@ -25,6 +26,9 @@ from node.errors import ChainError
 
 DecodeRevert = Callable[[bytes], ChainError | None]
 RevertExceptions = (ContractCustomError, ContractLogicError, TransactionFailed)
+RefusalExceptions = (Web3Exception, OSError, ValueError, ValidationError)
+"""What a node raises when it will not take a transaction: web3's and transport errors, and
+py-evm's ValidationError (the embedded chain checks the nonce on submission)."""
 _TESTER_PREFIX = "execution reverted: "
 
 
@@ -100,13 +104,20 @@ class TransactionSender:
         return str(self.account.address)
 
     def sign(
-        self, call: ContractFunction | ContractConstructor, *, gas: int | None = None
+        self,
+        call: ContractFunction | ContractConstructor,
+        *,
+        gas: int | None = None,
+        nonce: int | None = None,
     ) -> RawTransaction:
         """Build and sign a call, estimating gas (which surfaces reverts early) when not given.
 
         The result is not broadcast yet: callers that must survive a crash save it first.
+        A caller that keeps its own nonces (the outbox worker, from its saved rows) passes
+        ``nonce``; otherwise the sender's counter supplies it.
         """
-        nonce = self._take_nonce()
+        if nonce is None:
+            nonce = self._take_nonce()
         params: TxParams = {
             "from": self.account.address,
             "chainId": self._chain_id,
@@ -115,13 +126,16 @@ class TransactionSender:
         }
         try:
             if gas is None:
-                gas = int(call.estimate_gas(params) * 1.2) + 10_000
+                # without the nonce: a nonce past the chain's count (transactions still in
+                # flight) is valid to sign with, but some chains refuse it in an estimate
+                estimate: TxParams = {"from": params["from"], "chainId": self._chain_id}
+                gas = int(call.estimate_gas(estimate) * 1.2) + 10_000
             params["gas"] = gas
             tx = call.build_transaction(params)
         except RevertExceptions as exc:
             self._next_nonce = None
             raise revert_error(exc, self._decode_revert, "the transaction") from exc
-        except (Web3Exception, OSError, ValueError) as exc:
+        except RefusalExceptions as exc:
             self._next_nonce = None
             raise ChainError(f"cannot build the transaction: {exc}") from exc
         signed: SignedTransaction = self.account.sign_transaction(cast(Any, tx))
@@ -142,7 +156,7 @@ class TransactionSender:
         except RevertExceptions as exc:  # the embedded chain executes on submission
             self._next_nonce = None
             raise revert_error(exc, self._decode_revert, "the transaction") from exc
-        except (Web3Exception, OSError, ValueError) as exc:
+        except RefusalExceptions as exc:
             self._next_nonce = None
             raise ChainError(f"the chain refused the transaction: {exc}") from exc
 
@@ -176,12 +190,16 @@ class TransactionSender:
         return nonce
 
     def _replay_revert(self, receipt: TxReceipt) -> ChainError:
+        """The revert replayed on the state before the transaction's block, then after it: one
+        that failed because of an earlier transaction in the same block fails only on the
+        latter."""
         tx = self.w3.eth.get_transaction(receipt["transactionHash"])
         call: TxParams = {"from": tx["from"], "to": tx["to"], "data": tx["input"]}
-        try:
-            self.w3.eth.call(call, receipt["blockNumber"] - 1)
-        except RevertExceptions as exc:
-            return revert_error(exc, self._decode_revert, "the transaction")
+        for block in (receipt["blockNumber"] - 1, receipt["blockNumber"]):
+            try:
+                self.w3.eth.call(call, block)
+            except RevertExceptions as exc:
+                return revert_error(exc, self._decode_revert, "the transaction")
         return TransactionRevertedError(
             f"transaction {receipt['transactionHash'].to_0x_hex()} reverted"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from node.documents.canonical import digest_hex
+from node.chain.action_payloads import RegisterCertificates, SetStatus, StatusChange
 from node.documents.ids import certificate_id_of
 from node.domain.certificate import CertificateStatus
 from node.store.ports import AbstractUnitOfWork
@@ -12,13 +12,11 @@ from node.store.ports import AbstractUnitOfWork
 
 def claim_asset_keys(uow: AbstractUnitOfWork, claims: Sequence[tuple[str, bytes]]) -> None:
     """Register certificates with their asset keys (registration number, asset key)."""
-    uow.chain_actions.enqueue(
-        "register_certificates",
-        {
-            "certificate_ids": [digest_hex(certificate_id_of(number)) for number, _ in claims],
-            "asset_keys": [digest_hex(key) for _, key in claims],
-        },
+    action = RegisterCertificates(
+        tuple(certificate_id_of(number) for number, _ in claims),
+        tuple(key for _, key in claims),
     )
+    uow.chain_actions.enqueue(action.kind, action.to_payload())
 
 
 def set_status_on_chain(
@@ -30,14 +28,10 @@ def set_status_on_chain(
     superseded_by: str | None = None,
 ) -> None:
     """Write a certificate's new status (revoked, cancelled, superseded) with its decision."""
-    uow.chain_actions.enqueue(
-        "set_status",
-        {
-            "certificate_id": digest_hex(certificate_id_of(registration_number)),
-            "status": status.value,
-            "superseded_by": None
-            if superseded_by is None
-            else digest_hex(certificate_id_of(superseded_by)),
-            "decision_digest": digest_hex(decision_digest),
-        },
+    action = SetStatus(
+        certificate_id_of(registration_number),
+        StatusChange(status.value),
+        decision_digest,
+        None if superseded_by is None else certificate_id_of(superseded_by),
     )
+    uow.chain_actions.enqueue(action.kind, action.to_payload())

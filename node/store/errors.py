@@ -122,3 +122,15 @@ class InvalidValueError(PersistenceError, ValueError):
     """A value handed to the store has the wrong shape (a short bytes32, a naive time)."""
 
     code = "invalid_value"
+
+
+class SenderLockHeldError(PersistenceError):
+    """Another worker sends with this chain key: one sender per key."""
+
+    code = "sender_lock_held"
+
+
+class SenderLockLostError(PersistenceError):
+    """The sender lock is no longer held (its database connection ended); stop sending."""
+
+    code = "sender_lock_lost"

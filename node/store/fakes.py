@@ -10,11 +10,11 @@ ConcurrentUpdateError, as a lost optimistic lock would.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 from uuid import uuid4
 
 from node.documents.canonical import keccak256
@@ -60,6 +60,8 @@ from node.store.ports import (
     AbstractEventLog,
     AbstractIdempotencyStore,
     AbstractUnitOfWork,
+    NewCertificate,
+    NewEvent,
 )
 from node.store.records import (
     BATCH_TRANSITIONS,
@@ -81,6 +83,20 @@ from node.store.records import (
     StoredDocument,
 )
 from node.store.repositories import certificate_log_details, superseded_by, workflow_log_details
+
+_T = TypeVar("_T")
+
+
+def all_or_nothing(db: FakeDatabase, write: Callable[[], _T]) -> _T:
+    """``write()``, with ``db`` put back as it was when it raises: a refused bulk write leaves
+    nothing behind, as a failed SQL statement does."""
+    before = copy.deepcopy(db)
+    try:
+        return write()
+    except BaseException:
+        for name in vars(before):
+            setattr(db, name, getattr(before, name))
+        raise
 
 
 @dataclass
@@ -151,8 +167,19 @@ class FakeApplicationRepository(AbstractApplicationRepository):
         )
         self._log(application, 0)
 
+    def add_many(self, applications: Sequence[Application], *, applicant_id: str) -> None:
+        def add_each() -> None:
+            for application in applications:
+                self.add(application, applicant_id=applicant_id)
+
+        all_or_nothing(self._db, add_each)
+
     def get(self, application_id: str) -> Application:
         return application_from_snapshot(self._stored(application_id).snapshot)
+
+    def get_many(self, application_ids: Sequence[str]) -> list[Application]:
+        loaded = {application_id: self.get(application_id) for application_id in application_ids}
+        return [loaded[application_id] for application_id in application_ids]
 
     def version(self, application_id: str) -> int:
         return self._stored(application_id).version
@@ -197,6 +224,13 @@ class FakeApplicationRepository(AbstractApplicationRepository):
         stored.version += 1
         self._log(application, logged)
         return stored.version
+
+    def save_many(self, applications: Sequence[Application]) -> list[int]:
+        distinct = {application.id: application for application in applications}
+        versions = all_or_nothing(
+            self._db, lambda: {key: self.save(value) for key, value in distinct.items()}
+        )
+        return [versions[application.id] for application in applications]
 
     def _stored(self, application_id: str) -> StoredApplication:
         try:
@@ -269,6 +303,13 @@ class FakeDocumentRepository(AbstractDocumentRepository):
         self._db.anchor_jobs[job.id] = job
         return stored, job
 
+    def add_many_with_anchor_jobs(
+        self, documents: Sequence[NewDocument], deadline: datetime
+    ) -> list[tuple[StoredDocument, AnchorJob]]:
+        return all_or_nothing(
+            self._db, lambda: [self.add_with_anchor_job(d, deadline) for d in documents]
+        )
+
     def get(self, document_id: str) -> StoredDocument:
         try:
             return self._db.documents[document_id]
@@ -284,6 +325,9 @@ class FakeDocumentRepository(AbstractDocumentRepository):
     def list_by_subject(self, subject: str) -> list[StoredDocument]:
         found = [stored for stored in self._db.documents.values() if stored.subject == subject]
         return sorted(found, key=lambda stored: (stored.created_at, stored.id))
+
+    def list_by_subjects(self, subjects: Sequence[str]) -> dict[str, list[StoredDocument]]:
+        return {subject: self.list_by_subject(subject) for subject in subjects}
 
 
 class FakeCertificateRepository(AbstractCertificateRepository):
@@ -329,6 +373,20 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         )
         self._log(certificate, 0)
         return record
+
+    def add_many(self, certificates: Sequence[NewCertificate]) -> list[CertificateRecord]:
+        return all_or_nothing(
+            self._db,
+            lambda: [
+                self.add(
+                    new.certificate,
+                    application_id=new.application_id,
+                    asset_key=new.asset_key,
+                    document_digest=new.document_digest,
+                )
+                for new in certificates
+            ],
+        )
 
     def get(self, registration_number: RegistrationNumber | str) -> Certificate:
         return certificate_from_snapshot(self._stored(registration_number).snapshot)
@@ -380,6 +438,11 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         found = [
             s.record for s in self._db.certificates.values() if s.record.asset_key == asset_key
         ]
+        return sorted(found, key=lambda record: record.registration_number)
+
+    def find_by_asset_keys(self, asset_keys: Sequence[bytes]) -> list[CertificateRecord]:
+        wanted = set(asset_keys)
+        found = [s.record for s in self._db.certificates.values() if s.record.asset_key in wanted]
         return sorted(found, key=lambda record: record.registration_number)
 
     def last_serial(self, region_code: str, year: int) -> int:
@@ -443,6 +506,14 @@ class FakeEventLog(AbstractEventLog):
         )
         self._db.events.append(entry)
         return entry
+
+    def append_many(self, entries: Sequence[NewEvent]) -> list[EventEntry]:
+        return all_or_nothing(
+            self._db,
+            lambda: [
+                self.append(e.actor, e.action, e.subject, e.details, at=e.at) for e in entries
+            ],
+        )
 
     def head(self) -> EventEntry | None:
         return self._db.events[-1] if self._db.events else None
@@ -583,6 +654,26 @@ class FakeAnchorQueue(AbstractAnchorQueue):
         self._set_jobs(batch_id, status=AnchorJobStatus.BATCHED)
         return batch
 
+    def mark_unsent(self, batch_id: int) -> AnchorBatch:
+        return self._move(
+            batch_id,
+            AnchorBatchStatus.PREPARED,
+            raw_tx=None,
+            tx_hash=None,
+            nonce=None,
+            sent_at=None,
+        )
+
+    def confirmed_since(self, block_number: int) -> list[AnchorBatch]:
+        found = [
+            batch
+            for batch in self._db.anchor_batches.values()
+            if batch.status is AnchorBatchStatus.CONFIRMED
+            and batch.block_number is not None
+            and batch.block_number >= block_number
+        ]
+        return sorted(found, key=lambda batch: (batch.block_number, batch.id))
+
     def fail_batch(self, batch_id: int) -> AnchorBatch:
         batch = self._move(batch_id, AnchorBatchStatus.FAILED)
         self._set_jobs(
@@ -661,6 +752,22 @@ class FakeChainActionQueue(AbstractChainActionQueue):
             block_number=block_number,
             block_hash=require_bytes32(block_hash, "block_hash"),
         )
+
+    def mark_unconfirmed(self, action_id: int) -> ChainAction:
+        current = self.get(action_id)
+        if current.status is not ChainActionStatus.CONFIRMED:
+            raise InvalidTransitionError("chain_action", action_id, current.status.value, "sent")
+        return self._move(action_id, ChainActionStatus.SENT, block_number=None, block_hash=None)
+
+    def confirmed_since(self, block_number: int) -> list[ChainAction]:
+        found = [
+            action
+            for action in self._db.chain_actions.values()
+            if action.status is ChainActionStatus.CONFIRMED
+            and action.block_number is not None
+            and action.block_number >= block_number
+        ]
+        return sorted(found, key=lambda action: (action.block_number, action.id))
 
     def mark_failed(self, action_id: int, error: str) -> ChainAction:
         return self._move(action_id, ChainActionStatus.FAILED, error=error)

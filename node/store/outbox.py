@@ -215,6 +215,26 @@ class AnchorQueue(AbstractAnchorQueue):
         self._session.flush()
         return anchor_batch_record(batch)
 
+    def mark_unsent(self, batch_id: int) -> AnchorBatch:
+        batch = self._move(batch_id, AnchorBatchStatus.PREPARED)
+        batch.raw_tx = None
+        batch.tx_hash = None
+        batch.nonce = None
+        batch.sent_at = None
+        self._session.flush()
+        return anchor_batch_record(batch)
+
+    def confirmed_since(self, block_number: int) -> list[AnchorBatch]:
+        rows = self._session.scalars(
+            select(AnchorBatchRow)
+            .where(
+                AnchorBatchRow.status == AnchorBatchStatus.CONFIRMED.value,
+                AnchorBatchRow.block_number >= block_number,
+            )
+            .order_by(AnchorBatchRow.block_number, AnchorBatchRow.id)
+        )
+        return [anchor_batch_record(row) for row in rows]
+
     def fail_batch(self, batch_id: int) -> AnchorBatch:
         batch = self._move(batch_id, AnchorBatchStatus.FAILED)
         for job in self._batch_jobs(batch_id):
@@ -302,6 +322,23 @@ class ChainActionQueue(AbstractChainActionQueue):
             block_number=block_number,
             block_hash=require_bytes32(block_hash, "block_hash"),
         )
+
+    def mark_unconfirmed(self, action_id: int) -> ChainAction:
+        status = self._row(action_id).status
+        if status != ChainActionStatus.CONFIRMED.value:
+            raise InvalidTransitionError("chain_action", action_id, status, "sent")
+        return self._update(action_id, ChainActionStatus.SENT, block_number=None, block_hash=None)
+
+    def confirmed_since(self, block_number: int) -> list[ChainAction]:
+        rows = self._session.scalars(
+            select(ChainActionRow)
+            .where(
+                ChainActionRow.status == ChainActionStatus.CONFIRMED.value,
+                ChainActionRow.block_number >= block_number,
+            )
+            .order_by(ChainActionRow.block_number, ChainActionRow.id)
+        )
+        return [chain_action_record(row) for row in rows]
 
     def mark_failed(self, action_id: int, error: str) -> ChainAction:
         return self._update(action_id, ChainActionStatus.FAILED, error=error)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Self
@@ -53,8 +54,18 @@ class AbstractApplicationRepository(ABC):
         """Store a new application of ``applicant_id``; AlreadyExistsError when the id is taken."""
 
     @abstractmethod
+    def add_many(self, applications: Sequence[Application], *, applicant_id: str) -> None:
+        """``add`` for many applications at once (an import); AlreadyExistsError for the first
+        id taken or given twice, and then none is stored."""
+
+    @abstractmethod
     def get(self, application_id: str) -> Application:
         """The stored application; NotFoundError (``application_not_found``) when absent."""
+
+    @abstractmethod
+    def get_many(self, application_ids: Sequence[str]) -> list[Application]:
+        """The stored applications in the order asked, read at once; an id asked twice gives
+        the same object twice. NotFoundError for the first id that is absent."""
 
     @abstractmethod
     def version(self, application_id: str) -> int:
@@ -79,6 +90,11 @@ class AbstractApplicationRepository(ABC):
         ConcurrentUpdateError when the stored version is another.
         """
 
+    @abstractmethod
+    def save_many(self, applications: Sequence[Application]) -> list[int]:
+        """``save`` for many applications read in this unit of work, written at once; their
+        new versions in order. ConcurrentUpdateError when any was saved by someone else."""
+
 
 class AbstractDocumentRepository(ABC):
     """Canonical documents; each is stored with its anchoring job (the outbox rule)."""
@@ -94,6 +110,17 @@ class AbstractDocumentRepository(ABC):
         """
 
     @abstractmethod
+    def add_many_with_anchor_jobs(
+        self, documents: Sequence[NewDocument], deadline: datetime
+    ) -> list[tuple[StoredDocument, AnchorJob]]:
+        """``add_with_anchor_job`` for many documents, written at once, in order.
+
+        The same refusals, for the first offending document (a digest or id given twice
+        included), and then none is stored; a ``previous_digest`` may name a document
+        stored already or one earlier in ``documents``.
+        """
+
+    @abstractmethod
     def get(self, document_id: str) -> StoredDocument:
         """The document with this id; NotFoundError (``document_not_found``) when absent."""
 
@@ -104,6 +131,20 @@ class AbstractDocumentRepository(ABC):
     @abstractmethod
     def list_by_subject(self, subject: str) -> list[StoredDocument]:
         """Every document about ``subject`` (an application or certificate), oldest first."""
+
+    @abstractmethod
+    def list_by_subjects(self, subjects: Sequence[str]) -> dict[str, list[StoredDocument]]:
+        """``list_by_subject`` of each subject (an empty list for none), read at once."""
+
+
+@dataclass(frozen=True)
+class NewCertificate:
+    """A newly issued certificate as ``add_many`` stores it, with the keys ``add`` takes."""
+
+    certificate: Certificate
+    application_id: str | None
+    asset_key: bytes
+    document_digest: bytes
 
 
 class AbstractCertificateRepository(ABC):
@@ -119,6 +160,11 @@ class AbstractCertificateRepository(ABC):
         document_digest: bytes,
     ) -> CertificateRecord:
         """Store a newly issued certificate whose document is stored already."""
+
+    @abstractmethod
+    def add_many(self, certificates: Sequence[NewCertificate]) -> list[CertificateRecord]:
+        """``add`` for many certificates, written at once, in order; the same refusals for the
+        first offending one (a number given twice included), and then none is stored."""
 
     @abstractmethod
     def get(self, registration_number: RegistrationNumber | str) -> Certificate:
@@ -143,12 +189,28 @@ class AbstractCertificateRepository(ABC):
         """Every certificate registered for the asset key, by registration number."""
 
     @abstractmethod
+    def find_by_asset_keys(self, asset_keys: Sequence[bytes]) -> list[CertificateRecord]:
+        """Every certificate registered for any of the asset keys, by registration number,
+        read at once."""
+
+    @abstractmethod
     def last_serial(self, region_code: str, year: int) -> int:
         """The highest serial of the centre's registration numbers of ``year``, 0 for none.
 
         The number is part of the primary key, so two issuers that take the same
         next serial collide on commit rather than both succeeding.
         """
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An entry for ``append_many``: what ``append`` takes."""
+
+    actor: str
+    action: str
+    subject: str
+    details: Mapping[str, object]
+    at: datetime | None = None
 
 
 class AbstractEventLog(ABC):
@@ -165,6 +227,11 @@ class AbstractEventLog(ABC):
         at: datetime | None = None,
     ) -> EventEntry:
         """Append an entry (``at`` defaults to now) and return it with its hash."""
+
+    @abstractmethod
+    def append_many(self, entries: Sequence[NewEvent]) -> list[EventEntry]:
+        """``append`` for many entries, chained in order and written at once; a refused entry
+        (the first) leaves none appended."""
 
     @abstractmethod
     def head(self) -> EventEntry | None:
@@ -227,6 +294,17 @@ class AbstractAnchorQueue(ABC):
         """A reorg removed a confirmed batch's block: back to sent, jobs back to batched."""
 
     @abstractmethod
+    def mark_unsent(self, batch_id: int) -> AnchorBatch:
+        """The saved transaction of a sent batch can never anchor it (its nonce went to other
+        bytes, or it reverted): back to prepared with the transaction cleared, jobs and proofs
+        kept, so that the same root is signed again."""
+
+    @abstractmethod
+    def confirmed_since(self, block_number: int) -> list[AnchorBatch]:
+        """Confirmed batches in blocks from ``block_number`` on, by block then id (the ones a
+        reorg may still remove)."""
+
+    @abstractmethod
     def fail_batch(self, batch_id: int) -> AnchorBatch:
         """Give a batch up: it becomes failed and its jobs go back to pending."""
 
@@ -257,6 +335,14 @@ class AbstractChainActionQueue(ABC):
         self, action_id: int, *, block_number: int, block_hash: bytes
     ) -> ChainAction:
         """The action's transaction has enough confirmations."""
+
+    @abstractmethod
+    def mark_unconfirmed(self, action_id: int) -> ChainAction:
+        """A reorg removed a confirmed action's block: back to sent with its transaction."""
+
+    @abstractmethod
+    def confirmed_since(self, block_number: int) -> list[ChainAction]:
+        """Confirmed actions in blocks from ``block_number`` on, by block then id."""
 
     @abstractmethod
     def mark_failed(self, action_id: int, error: str) -> ChainAction:

@@ -215,17 +215,20 @@ BATCH_TRANSITIONS: frozenset[tuple[AnchorBatchStatus, AnchorBatchStatus]] = froz
     {
         (AnchorBatchStatus.PREPARED, AnchorBatchStatus.SENT),
         (AnchorBatchStatus.SENT, AnchorBatchStatus.CONFIRMED),
+        (AnchorBatchStatus.SENT, AnchorBatchStatus.PREPARED),
         (AnchorBatchStatus.CONFIRMED, AnchorBatchStatus.SENT),
         (AnchorBatchStatus.PREPARED, AnchorBatchStatus.FAILED),
         (AnchorBatchStatus.SENT, AnchorBatchStatus.FAILED),
     }
 )
-"""(from, to) moves of an anchor batch; confirmed → sent is a reorg."""
+"""(from, to) moves of an anchor batch; confirmed → sent is a reorg, sent → prepared a
+transaction that can never be mined (its nonce went to other bytes) or that reverted."""
 
 CHAIN_ACTION_TRANSITIONS: frozenset[tuple[ChainActionStatus, ChainActionStatus]] = frozenset(
     {
         (ChainActionStatus.PENDING, ChainActionStatus.SENT),
         (ChainActionStatus.SENT, ChainActionStatus.CONFIRMED),
+        (ChainActionStatus.CONFIRMED, ChainActionStatus.SENT),
         (ChainActionStatus.PENDING, ChainActionStatus.FAILED),
         (ChainActionStatus.SENT, ChainActionStatus.FAILED),
         (ChainActionStatus.SENT, ChainActionStatus.PENDING),
@@ -233,4 +236,6 @@ CHAIN_ACTION_TRANSITIONS: frozenset[tuple[ChainActionStatus, ChainActionStatus]]
         (ChainActionStatus.FAILED, ChainActionStatus.PENDING),
     }
 )
-"""(from, to) moves of a chain action; back to pending after a drop, reorg or fix."""
+"""(from, to) moves of a chain action; confirmed → sent is a reorg (the saved transaction is
+broadcast again), back to pending clears the transaction (its nonce went to other bytes, or a
+fix)."""

@@ -339,6 +339,64 @@ class OutboxContract:
             with pytest.raises(NotFoundError):
                 uow.anchors.create_batch(h("r3"), SENDER, [BatchLeaf(999, 0, ())])
 
+    def test_an_unsent_batch_is_prepared_again_with_its_proofs(self, store: StoreUnderTest) -> None:
+        job_ids = self._three_jobs(store)
+        leaves = [BatchLeaf(job_id, i, (h(f"p{i}"),)) for i, job_id in enumerate(job_ids)]
+        with store.uow() as uow:
+            batch = uow.anchors.create_batch(h("root"), SENDER, leaves)
+            with pytest.raises(InvalidTransitionError):  # prepared: nothing to unsend
+                uow.anchors.mark_unsent(batch.id)
+            uow.anchors.mark_sent(batch.id, raw_tx=b"\x02lost", tx_hash=h("lost"), nonce=4)
+            unsent = uow.anchors.mark_unsent(batch.id)
+            uow.commit()
+        assert unsent.status is AnchorBatchStatus.PREPARED
+        assert (unsent.raw_tx, unsent.tx_hash, unsent.nonce, unsent.sent_at) == (None,) * 4
+        with store.uow() as uow:
+            assert [b.id for b in uow.anchors.batches(AnchorBatchStatus.PREPARED)] == [batch.id]
+            jobs = uow.anchors.jobs_in_batch(batch.id)
+            assert [(j.status, j.proof) for j in jobs] == [
+                (AnchorJobStatus.BATCHED, (h(f"p{i}"),)) for i in range(3)
+            ]
+            again = uow.anchors.mark_sent(batch.id, raw_tx=b"\x02new", tx_hash=h("new"), nonce=5)
+            assert (again.raw_tx, again.nonce) == (b"\x02new", 5)
+
+    def test_confirmed_since_lists_the_batches_a_reorg_may_remove(
+        self, store: StoreUnderTest
+    ) -> None:
+        job_ids = self._three_jobs(store)
+        with store.uow() as uow:
+            for index, (job_id, block) in enumerate(zip(job_ids, (9, 7, 8), strict=True)):
+                batch = uow.anchors.create_batch(h(f"r{index}"), SENDER, [BatchLeaf(job_id, 0, ())])
+                uow.anchors.mark_sent(batch.id, raw_tx=b"\x02", tx_hash=h(f"t{index}"), nonce=index)
+                if block != 9:
+                    uow.anchors.mark_confirmed(batch.id, block_number=block, block_hash=h("b"))
+            uow.commit()
+        with store.uow() as uow:
+            assert [b.block_number for b in uow.anchors.confirmed_since(7)] == [7, 8]
+            assert [b.block_number for b in uow.anchors.confirmed_since(8)] == [8]
+            assert uow.anchors.confirmed_since(9) == []
+
+    def test_a_reorged_action_keeps_its_transaction(self, store: StoreUnderTest) -> None:
+        with store.uow() as uow:
+            action = uow.chain_actions.enqueue("release_pledge", {"pledge_id": "0x01"})
+            other = uow.chain_actions.enqueue("release_pledge", {"pledge_id": "0x02"})
+            with pytest.raises(InvalidTransitionError):  # pending: not confirmed
+                uow.chain_actions.mark_unconfirmed(action.id)
+            uow.chain_actions.mark_sent(action.id, raw_tx=b"\x02a", tx_hash=h("a"), nonce=1)
+            uow.chain_actions.mark_sent(other.id, raw_tx=b"\x02b", tx_hash=h("b"), nonce=2)
+            with pytest.raises(InvalidTransitionError):  # sent: not confirmed
+                uow.chain_actions.mark_unconfirmed(action.id)
+            uow.chain_actions.mark_confirmed(action.id, block_number=6, block_hash=h("b6"))
+            uow.chain_actions.mark_confirmed(other.id, block_number=4, block_hash=h("b4"))
+            assert [a.id for a in uow.chain_actions.confirmed_since(4)] == [other.id, action.id]
+            assert [a.id for a in uow.chain_actions.confirmed_since(5)] == [action.id]
+            reorged = uow.chain_actions.mark_unconfirmed(action.id)
+            uow.commit()
+        assert reorged.status is ChainActionStatus.SENT
+        assert (reorged.raw_tx, reorged.nonce, reorged.block_number) == (b"\x02a", 1, None)
+        with store.uow() as uow:
+            assert uow.chain_actions.confirmed_since(0) == [uow.chain_actions.get(other.id)]
+
     def test_chain_action_life(self, store: StoreUnderTest) -> None:
         with store.uow() as uow:
             action = uow.chain_actions.enqueue("register_certificate", {"asset_key": "0x01"})
