@@ -6,13 +6,18 @@ same text arrives with different whitespace or Unicode composition.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from node.domain.errors import InvalidFieldError
 
-_MULTILINE_ALLOWED = frozenset("\n\t")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""Unicode's control characters (general category Cc), a set that Unicode never changes;
+a regular expression finds one far faster than asking ``unicodedata`` character by character."""
+CONTROL_CHARACTERS_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""The control characters other than newline and tab."""
 
 
 @dataclass(frozen=True)
@@ -33,13 +38,15 @@ class TextRule:
             raise InvalidFieldError(
                 field, "too_long", f"has {len(text)} characters, at most {self.max_length} allowed"
             )
-        for char in text:
-            if unicodedata.category(char) == "Cc" and not (
-                self.multiline and char in _MULTILINE_ALLOWED
-            ):
-                raise InvalidFieldError(
-                    field, "control_character", f"contains control character U+{ord(char):04X}"
-                )
+        control = (CONTROL_CHARACTERS_BUT_LINES if self.multiline else CONTROL_CHARACTERS).search(
+            text
+        )
+        if control is not None:
+            raise InvalidFieldError(
+                field,
+                "control_character",
+                f"contains control character U+{ord(control.group()):04X}",
+            )
         return text
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol
@@ -18,8 +18,9 @@ from node.verification.ports import ConsortiumAddresses
 class AssetIndex(Protocol):
     """The consortium's asset index as this centre reads it (the chain, in production)."""
 
-    def holder_centre(self, asset_key: bytes) -> int | None:
-        """The id of the centre whose active certificate holds ``asset_key``, None if free."""
+    def holder_centres(self, asset_keys: Sequence[bytes]) -> dict[bytes, int]:
+        """For each of ``asset_keys`` that an active certificate holds, the id of its centre
+        (free keys are left out); read at once, so that a bulk issue costs one round trip."""
 
     def own_centre_id(self) -> int:
         """This node's centre id in the consortium."""

@@ -2,26 +2,29 @@
 
 Appends are serialised so that two writers cannot both take the next seq:
 SQLite write transactions already hold the database's write lock
-(``BEGIN IMMEDIATE``); on PostgreSQL each append takes a transaction-level
-advisory lock first.
+(``BEGIN IMMEDIATE``); on PostgreSQL the first append of a transaction takes a
+transaction-level advisory lock. Since no other writer can append until the
+transaction ends, the head read by the first append is kept for the next ones;
+``append_many`` writes its entries with one INSERT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import insert, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from node.documents.canonical import keccak256
 from node.domain.calendar import Clock
+from node.domain.frozen_json import JsonValue
 from node.store.checks import require_aware, require_text
 from node.store.digests import ZERO_HASH
 from node.store.errors import InvalidValueError
 from node.store.log_chain import entry_hash, first_break, plain_details
 from node.store.models import ID, NAME, EventLogRow, HeadAnchorRow
-from node.store.ports import AbstractEventLog
+from node.store.ports import AbstractEventLog, NewEvent
 from node.store.records import EventEntry, HeadAnchor
 
 APPEND_LOCK_KEY = int.from_bytes(keccak256(b"dataprop/event_log/append")[:8], "big", signed=True)
@@ -62,6 +65,8 @@ class EventLog(AbstractEventLog):
     def __init__(self, session: Session, clock: Clock) -> None:
         self._session = session
         self._clock = clock
+        self._head: tuple[SessionTransaction, int, bytes] | None = None
+        """The transaction that holds the append lock, and the head (seq, hash) it knows."""
 
     def append(
         self,
@@ -72,32 +77,61 @@ class EventLog(AbstractEventLog):
         *,
         at: datetime | None = None,
     ) -> EventEntry:
-        moment = require_aware(self._clock.now() if at is None else at, "at")
-        actor = require_text(actor, "actor", NAME)
-        action = require_text(action, "action", ID)
-        subject = require_text(subject, "subject", ID)
+        [entry] = self.append_many([NewEvent(actor, action, subject, details, at)])
+        return entry
+
+    def append_many(self, entries: Sequence[NewEvent]) -> list[EventEntry]:
+        checked = [self._checked(entry) for entry in entries]
+        if not checked:
+            return []
+        seq, prev_hash = self._next()
+        appended = []
+        for moment, actor, action, subject, plain in checked:
+            hash_ = entry_hash(prev_hash, seq, moment, actor, action, subject, plain)
+            appended.append(
+                EventEntry(
+                    seq=seq,
+                    at=moment,
+                    actor=actor,
+                    action=action,
+                    subject=subject,
+                    details=plain,
+                    prev_hash=prev_hash,
+                    hash=hash_,
+                )
+            )
+            seq, prev_hash = seq + 1, hash_
+        self._session.execute(
+            insert(EventLogRow),
+            [
+                {
+                    "seq": entry.seq,
+                    "at": entry.at,
+                    "actor": entry.actor,
+                    "action": entry.action,
+                    "subject": entry.subject,
+                    "details": entry.details,
+                    "prev_hash": entry.prev_hash,
+                    "hash": entry.hash,
+                }
+                for entry in appended
+            ],
+        )
+        transaction = self._session.get_transaction()
+        assert transaction is not None  # _next() began it
+        self._head = (transaction, appended[-1].seq, appended[-1].hash)
+        return appended
+
+    def _checked(self, entry: NewEvent) -> tuple[datetime, str, str, str, dict[str, JsonValue]]:
+        moment = require_aware(self._clock.now() if entry.at is None else entry.at, "at")
+        actor = require_text(entry.actor, "actor", NAME)
+        action = require_text(entry.action, "action", ID)
+        subject = require_text(entry.subject, "subject", ID)
         try:
-            plain = plain_details(details)
+            plain = plain_details(entry.details)
         except TypeError as exc:
             raise InvalidValueError(f"event details must be JSON-like: {exc}") from exc
-        self._lock()
-        head = self._session.execute(
-            select(EventLogRow.seq, EventLogRow.hash).order_by(EventLogRow.seq.desc()).limit(1)
-        ).first()
-        seq, prev_hash = (1, ZERO_HASH) if head is None else (head.seq + 1, head.hash)
-        row = EventLogRow(
-            seq=seq,
-            at=moment,
-            actor=actor,
-            action=action,
-            subject=subject,
-            details=plain,
-            prev_hash=prev_hash,
-            hash=entry_hash(prev_hash, seq, moment, actor, action, subject, plain),
-        )
-        self._session.add(row)
-        self._session.flush()
-        return event_entry(row)
+        return moment, actor, action, subject, plain
 
     def head(self) -> EventEntry | None:
         row = self._session.scalar(select(EventLogRow).order_by(EventLogRow.seq.desc()).limit(1))
@@ -170,8 +204,17 @@ class EventLog(AbstractEventLog):
                 )
             after = chunk[-1].seq
 
-    def _lock(self) -> None:
+    def _next(self) -> tuple[int, bytes]:
+        """The seq and prev_hash of the next entry: read under the lock once per transaction."""
+        transaction = self._session.get_transaction()
+        if self._head is not None and self._head[0] is transaction:
+            _, seq, hash_ = self._head
+            return seq + 1, hash_
         if self._session.get_bind().dialect.name == "postgresql":
             self._session.execute(
                 text("SELECT pg_advisory_xact_lock(:key)"), {"key": APPEND_LOCK_KEY}
             )
+        head = self._session.execute(
+            select(EventLogRow.seq, EventLogRow.hash).order_by(EventLogRow.seq.desc()).limit(1)
+        ).first()
+        return (1, ZERO_HASH) if head is None else (head.seq + 1, head.hash)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+import rfc8785
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from node.documents.canonical import (
@@ -16,7 +17,7 @@ from node.documents.canonical import (
     keccak256,
     parse_digest,
 )
-from node.domain.frozen_json import freeze
+from node.domain.frozen_json import freeze, thaw
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
@@ -95,3 +96,40 @@ def test_digest_hex_round_trips_and_refuses_malformed_text() -> None:
             parse_digest(bad)
     with pytest.raises(ValueError, match="32 bytes"):
         digest_hex(b"short")
+
+
+any_text = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+tricky_keys = st.text(
+    st.sampled_from(["a", "\x00", "中", "\ue000", "\ufb33", "\uffff", "\U00010000", "\U0001f600"]),
+    max_size=3,
+)
+json_values_anywhere = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | any_text,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.lists(children, max_size=3).map(tuple)
+        | st.dictionaries(any_text | tricky_keys, children, max_size=4)
+        | st.dictionaries(tricky_keys, children, max_size=3).map(freeze)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=500)
+@given(json_values_anywhere)
+def test_the_fast_path_writes_exactly_what_rfc8785_writes(value: object) -> None:
+    assert canonical_json(value) == rfc8785.dumps(thaw(value))  # type: ignore[arg-type]
+
+
+def test_sequences_of_pairs_stay_lists_and_control_characters_are_escaped() -> None:
+    assert canonical_json({"pairs": (("a", 1),), "range": range(2)}) == (  # type: ignore[dict-item]
+        b'{"pairs":[["a",1]],"range":[0,1]}'
+    )
+    assert canonical_json('\x00\x1f\x7f\b\t\n\f\r"\\/\u2028') == (
+        b'"\\u0000\\u001f\x7f\\b\\t\\n\\f\\r\\"\\\\/\xe2\x80\xa8"'
+    )
+
+
+def test_a_lone_surrogate_is_refused() -> None:
+    with pytest.raises(ValueError, match="non-UTF-8"):
+        canonical_json({"text": "\ud800"})

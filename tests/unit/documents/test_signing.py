@@ -8,17 +8,22 @@ import pytest
 from eth_abi.abi import encode
 from eth_account import Account
 from eth_keys import keys
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from node.documents.canonical import keccak256
 from node.documents.signing import (
+    CentreSigner,
     SignatureError,
     SignedFields,
     SigningDomain,
     recover_signer,
     sign_document,
+    signable,
     verify_signature,
 )
 
+SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 CENTRE = Account.from_key(b"\x01" * 32)
 OTHER = Account.from_key(b"\x02" * 32)
 DOMAIN = SigningDomain(chain_id=31337, verifying_contract="0x" + "ab" * 20)
@@ -131,3 +136,24 @@ def test_bad_domain_and_fields_are_refused_when_built() -> None:
         dataclasses.replace(FIELDS, digest=b"short")
     with pytest.raises(SignatureError, match="schema_version"):
         dataclasses.replace(FIELDS, schema_version=2**32)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    key=st.binary(min_size=32, max_size=32).filter(
+        lambda k: 0 < int.from_bytes(k, "big") < SECP256K1_ORDER
+    ),
+    chain_id=st.integers(min_value=1, max_value=2**64),
+    kind=st.text(max_size=40),
+    subject=st.text(max_size=80),
+    digest=st.binary(min_size=32, max_size=32),
+    schema_version=st.integers(min_value=1, max_value=2**32 - 1),
+)
+def test_signatures_are_byte_identical_to_eth_accounts(
+    key: bytes, chain_id: int, kind: str, subject: str, digest: bytes, schema_version: int
+) -> None:
+    domain = SigningDomain(chain_id, "0x" + keccak256(key).hex()[:40])
+    fields = SignedFields(kind, subject, digest, schema_version)
+    reference = bytes(Account.sign_message(signable(domain, fields), key).signature)
+    assert sign_document(key, domain, fields) == reference
+    assert CentreSigner(key, domain).sign(fields) == reference

@@ -1,13 +1,19 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from typing import Any
 
 import pytest
 
 from node.domain.errors import InvalidFieldError
 from node.domain.identifiers import CreditCode
-from node.domain.text import TextListRule, TextRule
+from node.domain.text import (
+    CONTROL_CHARACTERS,
+    CONTROL_CHARACTERS_BUT_LINES,
+    TextListRule,
+    TextRule,
+)
 from node.domain.values import (
     ApplicationContent,
     DataAsset,
@@ -217,3 +223,13 @@ def test_data_asset_accepts_a_list_of_scenarios_and_stores_a_tuple() -> None:
         ["x"],  # type: ignore[arg-type]
     )
     assert a.scenarios == ("x",)
+
+
+def test_the_refused_characters_are_exactly_unicodes_control_characters() -> None:
+    every = "".join(map(chr, range(0x110000)))
+    control = {char for char in every if unicodedata.category(char) == "Cc"}
+    assert set(CONTROL_CHARACTERS.findall(every)) == control
+    assert set(CONTROL_CHARACTERS_BUT_LINES.findall(every)) == control - {"\n", "\t"}
+    assert TextRule(9, multiline=True).clean("a\tb\nc", "f") == "a\tb\nc"
+    with pytest.raises(InvalidFieldError, match=r"U\+0085"):
+        TextRule(9, multiline=True).clean("a\x85b", "f")
