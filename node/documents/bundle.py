@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from itertools import accumulate
 from typing import Annotated, Any, Literal, NoReturn
 
@@ -52,8 +53,13 @@ _BRACKET = re.compile(r"[\[\]{}]")
 ERROR_CODE = "bundle_schema"
 
 
+@lru_cache(maxsize=4096)
 def _checksummed(address: str) -> str:
-    """An address in its EIP-55 form; a mixed-case address must already carry a valid checksum."""
+    """An address in its EIP-55 form; a mixed-case address must already carry a valid checksum.
+
+    Cached: every bundle names the same few registries and centre keys, and each
+    check costs two keccak-256 runs in Python.
+    """
     body = address[2:]
     if body not in (body.lower(), body.upper()) and not is_checksum_address(address):
         raise ValueError("mixed-case address with a wrong EIP-55 checksum")
@@ -78,7 +84,13 @@ class BundleDomain(_Strict):
     verifying_contract: Eip55Address
 
     def signing_domain(self) -> SigningDomain:
-        return SigningDomain(self.chain_id, self.verifying_contract)
+        return _signing_domain(self.chain_id, self.verifying_contract)
+
+
+@lru_cache(maxsize=256)
+def _signing_domain(chain_id: int, verifying_contract: str) -> SigningDomain:
+    """Shared per domain: building one checksums the address again (frozen, so safe to share)."""
+    return SigningDomain(chain_id, verifying_contract)
 
 
 class BundleAnchor(_Strict):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from eth_abi.abi import encode
@@ -33,7 +34,16 @@ def node_hash(a: bytes, b: bytes) -> bytes:
 
 
 def process_proof(leaf: bytes, proof: Sequence[bytes]) -> bytes:
-    """The root that ``proof`` leads to from ``leaf``."""
+    """The root that ``proof`` leads to from ``leaf``.
+
+    The last few results are remembered: a verification walks the same proof
+    twice, in its own check and as the chain index's AnchorRegistry verdict.
+    """
+    return _root(leaf, tuple(proof))
+
+
+@lru_cache(maxsize=256)
+def _root(leaf: bytes, proof: tuple[bytes, ...]) -> bytes:
     computed = leaf
     for sibling in proof:
         computed = node_hash(computed, sibling)

@@ -9,8 +9,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from node.chain.types import Anchor, Centre, Certificate, KeyPeriod, Pledge
+from node.documents.bundle import CertificateBundle
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,13 @@ class ChainFacts(ABC):
     @abstractmethod
     def recognises(self, recogniser_id: int, recognised_id: int) -> bool:
         """Whether one centre has declared that it recognises (互认) another."""
+
+
+class ChainFactsSource(Protocol):
+    """Where verifications get their chain facts: a local index, or direct contract reads."""
+
+    def facts_for(self, bundle: CertificateBundle) -> ChainFacts:
+        """Facts pinned to one block for verifying ``bundle`` against the trusted consortium."""
+
+    def answers_at_once(self, bundle: CertificateBundle) -> bool:
+        """Whether :meth:`facts_for` answers ``bundle`` from memory, not waiting for the chain."""

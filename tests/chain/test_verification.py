@@ -3,89 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from eth_account.signers.local import LocalAccount
 
 from node.chain.chain_facts import ConsortiumMismatchError, ContractChainFacts
 from node.chain.compiler import Build
-from node.chain.connection import ChainConnection, dev_accounts
-from node.chain.contracts import DatapropContracts, bind_contracts
-from node.chain.deployment import DeploymentRecord, GenesisCentre, dataprop_plan, deploy
-from node.chain.transactions import TransactionSender
+from node.chain.connection import ChainConnection
+from node.chain.contracts import bind_contracts
 from node.chain.types import CertificateStatus
-from node.documents.bundle import CertificateBundle, bundle_json, certificate_bundle
+from node.documents.bundle import CertificateBundle, bundle_json
 from node.documents.canonical import digest_hex, keccak256, parse_digest
-from node.documents.schemas import CertificateDocument
-from node.documents.signing import SigningDomain
 from node.verification.report import CheckName, Outcome, VerificationReport
 from node.verification.verifier import verify_bundle, verify_bundle_json
-from tests.unit.verification.bundles import ISSUED_ON, batch_of, certificate, sign
-
-QINGDAO, WEIFANG = 1, 2
-PROPOSAL_LIFETIME = 3600
-
-
-@dataclass(frozen=True)
-class Consortium:
-    """Two genesis centres, Qingdao (id 1) and Weifang (id 2), and a key of no centre."""
-
-    contracts: DatapropContracts
-    qingdao: LocalAccount
-    weifang: LocalAccount
-    outsider: LocalAccount
-
-    @property
-    def domain(self) -> SigningDomain:
-        return SigningDomain(self.contracts.connection.chain_id, self.contracts.anchors.address)
-
-    def writer(self, key: LocalAccount) -> DatapropContracts:
-        return self.contracts.as_account(key)
-
-
-def _deploy(connection: ChainConnection, build: Build, data_dir: Path) -> DeploymentRecord:
-    accounts = dev_accounts(connection)
-    genesis = [
-        GenesisCentre(
-            accounts[1].address, 370200, "青岛市数据资产登记评价中心", "http://q.example"
-        ),
-        GenesisCentre(accounts[2].address, 370700, "潍坊市数据资产登记中心", "http://w.example"),
-    ]
-    sender = TransactionSender(connection.w3, accounts[0])
-    return deploy(connection, sender, build, dataprop_plan(genesis, PROPOSAL_LIFETIME), data_dir)
+from tests.chain.verification_support import (
+    QINGDAO,
+    WEIFANG,
+    Consortium,
+    consortium_on,
+    deploy_consortium,
+    issue,
+)
+from tests.unit.verification.bundles import ISSUED_ON, certificate
 
 
 @pytest.fixture
 def consortium(chain: ChainConnection, build: Build, tmp_path: Path) -> Consortium:
-    record = _deploy(chain, build, tmp_path / "deployed")
-    accounts = dev_accounts(chain)
-    return Consortium(bind_contracts(chain, record, build), accounts[1], accounts[2], accounts[9])
-
-
-def issue(
-    consortium: Consortium, document: CertificateDocument, key: LocalAccount
-) -> CertificateBundle:
-    """Sign ``document`` with ``key``; Qingdao anchors its batch and registers it."""
-    qingdao = consortium.writer(consortium.qingdao)
-    tree = batch_of(document)
-    receipt = qingdao.anchors.anchor_batch(tree.root, len(tree.values))
-    qingdao.certificates.register_certificates(
-        [parse_digest(document.certificate_id)], [parse_digest(document.asset_key)]
-    )
-    return certificate_bundle(
-        document,
-        signature=sign(document, key, consortium.domain),
-        domain=consortium.domain,
-        root=tree.root,
-        proof=tree.proof(0),
-        leaf_index=0,
-        transaction_hash=bytes(receipt["transactionHash"]),
-        block_number=receipt["blockNumber"],
-        certificate_registry=consortium.contracts.certificates.address,
-        centre_registry=consortium.contracts.centres.address,
-    )
+    return consortium_on(chain, build, tmp_path / "deployed")
 
 
 def verify(
@@ -171,7 +115,7 @@ def test_registries_of_another_consortium_are_refused(
     consortium: Consortium, build: Build, tmp_path: Path
 ) -> None:
     connection = consortium.contracts.connection
-    foreign = _deploy(connection, build, tmp_path / "foreign")
+    foreign = deploy_consortium(connection, build, tmp_path / "foreign")
     record = consortium.contracts.record
     mixed = dataclasses.replace(
         record,

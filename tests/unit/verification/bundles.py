@@ -16,7 +16,8 @@ from node.documents.merkle import StandardMerkleTree
 from node.documents.schemas import CentreRef, CertificateDocument, as_json
 from node.documents.signing import SignedFields, SigningDomain, sign_document
 from node.domain.certificate import Certificate
-from tests.unit.domain.builders import content, cst, number
+from node.domain.values import ApplicationContent
+from tests.unit.domain.builders import ALL_RIGHTS, asset, cst, holder, number
 
 CENTRE_KEY: LocalAccount = Account.from_key(b"\x11" * 32)
 PEER_KEY: LocalAccount = Account.from_key(b"\x22" * 32)
@@ -33,10 +34,20 @@ OTHER_DIGESTS = (keccak256(b"another certificate"), keccak256(b"a notice"))
 TRANSACTION_HASH = keccak256(b"the anchoring transaction")
 
 
-def certificate(signer: str = CENTRE_KEY.address, serial: int = 1) -> CertificateDocument:
-    """A Qingdao (370200) certificate naming ``signer`` as the centre's key."""
+def certificate(
+    signer: str = CENTRE_KEY.address, serial: int = 1, asset_name: str | None = None
+) -> CertificateDocument:
+    """A Qingdao (370200) certificate naming ``signer`` as the centre's key.
+
+    Certificates of one ``asset_name`` (default: the same for every serial) share an asset key.
+    """
+    name = asset().name if asset_name is None else asset_name
     return certificate_document(
-        Certificate.issue(number(serial), content(), issued_on=ISSUED_ON),
+        Certificate.issue(
+            number(serial),
+            ApplicationContent(holder(), asset(name), ALL_RIGHTS),
+            issued_on=ISSUED_ON,
+        ),
         centre=CentreRef(region_code="370200", name="青岛市数据资产登记评价中心", signer=signer),
         created_at=cst(2026, 3, 2),
         application_id="app-1",

@@ -1,0 +1,19 @@
+"""The public verify page: static HTML, CSS and JavaScript, no build step and no CDN."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+STATIC_DIR = Path(__file__).parent / "static"
+router = APIRouter(tags=["public"])
+static_files = StaticFiles(directory=STATIC_DIR)
+
+
+@router.get("/verify", response_class=FileResponse)
+def read_verify_page() -> FileResponse:
+    """The page where anyone verifies a certificate (paste, upload, number or QR link)."""
+    return FileResponse(STATIC_DIR / "verify.html", media_type="text/html")
