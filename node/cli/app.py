@@ -11,7 +11,14 @@ import typer
 from rich.console import Console
 
 from node import __version__
-from node.cli import chain_commands, demo
+from node.cli import (
+    chain_commands,
+    demo,
+    document_commands,
+    node_commands,
+    verify_commands,
+    worker_commands,
+)
 from node.cli.context import err_console, settings_from
 from node.config import settings_table
 from node.errors import NodeError
@@ -27,6 +34,10 @@ app.add_typer(chain_commands.chain_app, name="chain")
 app.command("compile")(chain_commands.compile_command)
 app.command("deploy")(chain_commands.deploy_command)
 app.command("demo")(demo.demo_command)
+app.add_typer(worker_commands.worker_app, name="worker")
+app.add_typer(document_commands.documents_app, name="documents")
+app.command("verify")(verify_commands.verify_command)
+app.add_typer(node_commands.node_cli, name="node")
 console = Console(soft_wrap=True)
 
 

@@ -1,19 +1,21 @@
-"""`dataprop demo`: the chain layer end to end on the embedded chain.
+"""`dataprop demo`: the whole flow on the embedded chain and a SQLite file, checked step by step.
 
-Deploys a consortium of four city centres, anchors the sample applications in
-one Merkle batch, proves each on chain, registers the certificates with their
-asset keys (a second registration of the same asset in another city is
-refused), pledges one, shows that a pledged certificate cannot be cancelled,
-releases the pledge, revokes a certificate and admits a fifth centre by vote.
-Every step checks its outcome and the command exits non-zero on the first
-failure.
+A consortium of four city centres is deployed and admits a fifth by vote.
+Qingdao's node takes three sample applications through review, audit and
+public notice; one objection is dismissed and one upheld. The two surviving
+applications are issued, anchored by the worker in one Merkle batch, and a
+bank verifies a certificate bundle from the chain alone. Another city cannot
+register the same asset, a pledged certificate cannot be cancelled, and once a
+certificate is revoked its bundle fails verification on status. Every step
+checks its outcome; the command exits non-zero on the first failure.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
+import shutil
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +25,38 @@ from eth_utils.crypto import keccak
 from rich.console import Console
 from rich.table import Table
 
+from node.chain.action_payloads import (
+    ActionPayload,
+    RegisterPledge,
+    ReleasePledge,
+    SetStatus,
+    StatusChange,
+)
+from node.chain.anchoring import AnchoringWorker, WorkerSettings
+from node.chain.chain_facts import ContractChainFacts
 from node.chain.compiler import compile_contracts
 from node.chain.connection import connect, dev_accounts
 from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import GenesisCentre, dataprop_plan, deploy
-from node.chain.revert_errors import (
-    CertificateRegistryAssetKeyHeldError,
-    CertificateRegistryCertificatePledgedError,
-)
+from node.chain.revert_errors import CertificateRegistryAssetKeyHeldError
 from node.chain.transactions import TransactionSender
 from node.chain.types import CentreStatus, CertificateStatus
 from node.cli.context import settings_from
-from node.config import REPO_ROOT, ChainBackend, ChainSettings
-from node.documents.canonical import document_digest
-from node.documents.merkle import StandardMerkleTree, leaf_of_digest
+from node.config import REPO_ROOT, ChainBackend, ChainSettings, load_settings
+from node.documents.bundle import CertificateBundle
+from node.documents.ids import certificate_id_of
+from node.domain.calendar import FixedClock, local_date
+from node.domain.workflow import ApplicationState
 from node.errors import NodeError
+from node.runtime import node_context, open_store
+from node.services.applications import ApplicationService
+from node.services.bundles import BundleService
+from node.services.certificates import CertificateService
+from node.services.issuance import IssuanceService
+from node.store.records import AnchorBatchStatus
+from node.store.sender_lock import sender_lock
+from node.verification.report import Outcome, VerificationReport
+from node.verification.verifier import verify_bundle
 
 SAMPLES = REPO_ROOT / "samples" / "applications.json"
 CITIES = (
@@ -46,7 +65,6 @@ CITIES = (
     (370500, "东营市数据资产登记中心"),
     (652800, "巴音郭楞蒙古自治州数据资产登记中心"),
 )
-KIND_APPLICATION = b"application".ljust(32, b"\0")
 console = Console(soft_wrap=True)
 
 
@@ -57,36 +75,45 @@ class DemoStepError(NodeError):
 
 
 def demo_command(ctx: typer.Context) -> None:
-    """Run the chain layer end to end on the embedded chain (no setup needed)."""
+    """Run the whole flow on the embedded chain and SQLite (no setup needed)."""
     settings = settings_from(ctx)
-    Demo(settings.contracts_dir, settings.resolved_build_dir).run()
+    Demo(settings.contracts_dir, settings.resolved_build_dir, settings.data_dir / "demo").run()
 
 
 class Demo:
-    """The steps of the demo, sharing the deployed consortium."""
+    """The steps of the demo, sharing the consortium, Qingdao's node and its certificates."""
 
-    def __init__(self, contracts_dir: Path, build_dir: Path) -> None:
+    def __init__(self, contracts_dir: Path, build_dir: Path, data_dir: Path) -> None:
         self.contracts_dir = contracts_dir
         self.build_dir = build_dir
-        self.applications: list[dict[str, Any]] = json.loads(SAMPLES.read_text("utf-8"))
+        self.samples: list[dict[str, Any]] = json.loads(SAMPLES.read_text("utf-8"))
+        shutil.rmtree(data_dir, ignore_errors=True)
+        data_dir.mkdir(parents=True)
+        self.data_dir = data_dir
+        """A fresh folder per run: the embedded chain starts empty every time."""
 
     def run(self) -> None:
         steps: list[tuple[str, Callable[[], str]]] = [
             ("compile the contracts", self.compile),
             ("deploy a consortium of four city centres", self.deploy),
-            ("anchor the sample applications in one Merkle batch", self.anchor),
-            ("prove every application against the anchored root", self.prove),
-            ("register certificates with their asset keys", self.register),
-            ("refuse the same asset in another city", self.refuse_duplicate),
-            ("pledge a certificate; cancellation refused while pledged", self.pledge),
-            ("release the pledge; revoke another certificate", self.release_and_revoke),
             ("admit a fifth centre by more than two thirds of votes", self.admit),
+            ("start Qingdao's node on SQLite", self.start_node),
+            ("apply, review (合规审查), audit (审核) and publish notice (公示) x3", self.apply),
+            ("decide objections (异议): one dismissed, one upheld", self.objections),
+            ("issue certificates (颁证) after the notice period", self.issue),
+            ("anchor the documents in a Merkle batch (worker)", self.anchor),
+            ("verify a certificate bundle from the chain alone", self.verify),
+            ("refuse the same asset in another city (登记互认)", self.refuse_duplicate),
+            ("pledge (质押) a certificate; its cancellation is refused", self.pledge),
+            ("revoke (撤销) a certificate; its bundle now fails on status", self.revoke),
         ]
         for number, (title, step) in enumerate(steps, start=1):
             with console.status(f"[{number}/{len(steps)}] {title}"):
                 outcome = step()
             console.print(f"[green]✓[/] [{number}/{len(steps)}] {title}: {outcome}")
         self.summary()
+
+    # -- the consortium --------------------------------------------------------------------
 
     def compile(self) -> str:
         self.build = compile_contracts(self.contracts_dir, self.build_dir)
@@ -102,85 +129,16 @@ class Demo:
             GenesisCentre(key.address, region, name, f"http://127.0.0.1:{9000 + i}")
             for i, (key, (region, name)) in enumerate(zip(self.centre_keys, CITIES, strict=True))
         ]
-        sender = TransactionSender(self.connection.w3, accounts[0])
-        record = deploy(
+        self.record = deploy(
             self.connection,
-            sender,
+            TransactionSender(self.connection.w3, accounts[0]),
             self.build,
             dataprop_plan(genesis, 7 * 24 * 3600),
-            Path(tempfile.mkdtemp(prefix="dataprop-demo-")),
+            self.data_dir,
         )
-        self.qingdao = bind_contracts(self.connection, record, self.build, self.centre_keys[0])
-        gas = sum(item.gas_used for item in record.contracts.values())
+        self.qingdao = bind_contracts(self.connection, self.record, self.build, self.centre_keys[0])
+        gas = sum(item.gas_used for item in self.record.contracts.values())
         return f"{self.connection.describe()}, {gas:,} gas"
-
-    def anchor(self) -> str:
-        self.digests = [document_digest(application) for application in self.applications]
-        self.tree = StandardMerkleTree.of([[digest] for digest in self.digests], ["bytes32"])
-        receipt = self.qingdao.anchors.anchor_batch(self.tree.root, len(self.digests))
-        anchored = self.qingdao.anchors.anchor_of(self.tree.root)
-        _check(anchored.exists and anchored.leaf_count == len(self.digests), "root not anchored")
-        return f"root 0x{self.tree.root.hex()[:16]}…, {receipt['gasUsed']:,} gas"
-
-    def prove(self) -> str:
-        for index, digest in enumerate(self.digests):
-            proof = self.tree.proof(index)
-            leaf = leaf_of_digest(digest)
-            _check(self.qingdao.anchors.verify_leaf(self.tree.root, proof, leaf), "proof refused")
-        forged = leaf_of_digest(keccak(b"a document nobody anchored"))
-        _check(
-            not self.qingdao.anchors.verify_leaf(self.tree.root, self.tree.proof(0), forged),
-            "a forged leaf was accepted",
-        )
-        return f"{len(self.digests)} proofs accepted, a forged leaf refused"
-
-    def register(self) -> str:
-        self.certificate_ids = [
-            keccak(text=f"370200-2026-{index:06d}") for index in range(1, 1 + len(self.digests))
-        ]
-        self.asset_keys = [
-            keccak(text=app["holder"]["credit_code"] + "|" + app["asset"]["name"])
-            for app in self.applications
-        ]
-        self.qingdao.certificates.register_certificates(self.certificate_ids, self.asset_keys)
-        first = self.qingdao.certificates.certificate(self.certificate_ids[0])
-        _check(first.status is CertificateStatus.ACTIVE, "certificate not active")
-        return f"{len(self.certificate_ids)} certificates held by centre {first.issuer_id}"
-
-    def refuse_duplicate(self) -> str:
-        weifang = self._as(1)
-        try:
-            weifang.certificates.register_certificates(
-                [keccak(text="370700-2026-000001")], [self.asset_keys[0]]
-            )
-        except CertificateRegistryAssetKeyHeldError as refused:
-            return f"refused: held by centre {refused.centre_id}"
-        raise DemoStepError("a second registration of the same asset was accepted")
-
-    def pledge(self) -> str:
-        self.pledge_id = keccak(text="pledge-1")
-        certificates = self.qingdao.certificates
-        certificates.register_pledge(
-            self.certificate_ids[1], self.pledge_id, keccak(text="record"), keccak(text="bank")
-        )
-        try:
-            certificates.set_status(
-                self.certificate_ids[1], CertificateStatus.CANCELLED, keccak(text="cancel")
-            )
-        except CertificateRegistryCertificatePledgedError:
-            return "pledge priority 1 registered; cancellation refused"
-        raise DemoStepError("a pledged certificate was cancelled")
-
-    def release_and_revoke(self) -> str:
-        certificates = self.qingdao.certificates
-        certificates.release_pledge(self.pledge_id, keccak(text="release"))
-        _check(not certificates.active_pledges(self.certificate_ids[1]), "pledge still active")
-        certificates.set_status(
-            self.certificate_ids[2], CertificateStatus.REVOKED, keccak(text="revocation")
-        )
-        revoked = certificates.certificate(self.certificate_ids[2])
-        _check(revoked.status is CertificateStatus.REVOKED, "certificate not revoked")
-        return "pledge released; certificate 3 revoked"
 
     def admit(self) -> str:
         centres = self.qingdao.centres
@@ -195,18 +153,179 @@ class Demo:
         _check(admitted.status is CentreStatus.ACTIVE, "not admitted at the threshold")
         return f"{needed} of {len(CITIES)} votes admitted centre {admitted.id}"
 
+    # -- Qingdao's node --------------------------------------------------------------------
+
+    def start_node(self) -> str:
+        settings = load_settings(
+            data_dir=self.data_dir,
+            centre={"key": self.centre_keys[0].key.hex(), "region_code": "370200"},
+            anchoring={"batch_size": 64, "max_batch_age": 1.0},
+            chain={"confirmations": 0},
+        )
+        self.clock = FixedClock(datetime.now(UTC))
+        self.store = open_store(settings, self.clock)
+        self.context, contracts = node_context(
+            settings, self.store, self.connection, self.record, self.build, clock=self.clock
+        )
+        self.worker = AnchoringWorker(
+            self.store.unit_of_work,
+            contracts,
+            sender_lock(self.store.engine, self.centre_keys[0].address),
+            WorkerSettings.from_settings(settings),
+            clock=self.clock,
+        )
+        self.applications = ApplicationService(self.context)
+        self.issuance = IssuanceService(self.context)
+        self.certificates = CertificateService(self.context)
+        self.bundles = BundleService(self.context)
+        return f"database {settings.resolved_database_url}"
+
+    def apply(self) -> str:
+        self.application_ids: list[str] = []
+        for index, sample in enumerate(self.samples[:3]):
+            applicant = f"applicant-{index + 1}"
+            application = self.applications.apply(applicant, sample).application
+            self._later(minutes=30)
+            self.applications.start_review("reviewer-wang", application.id)
+            self.applications.complete_review(
+                "reviewer-wang", application.id, sample["compliance_report"]
+            )
+            self._later(hours=2)
+            self.applications.approve_audit("auditor-li", application.id)
+            step = self.applications.publish_notice("publisher-zhao", application.id)
+            _check(step.application.state is ApplicationState.PUBLIC_NOTICE, "not on notice")
+            self.application_ids.append(application.id)
+        notice = step.application.notice
+        assert notice is not None
+        return f"3 applications on notice until {notice.ends_on.isoformat()}"
+
+    def objections(self) -> str:
+        self._later(days=2)
+        dismissed, upheld = self.application_ids[1], self.application_ids[2]
+        self.applications.file_objection(dismissed, "某公众", "数据来源授权存疑。")
+        self.applications.file_objection(upheld, "某数据公司", "该数据集权属存在争议。")
+        self._later(days=1)
+        resumed = self.applications.decide_objection(
+            "committee", dismissed, "obj-1", upheld=False, reason="授权文件齐备。异议不成立。"
+        )
+        rejected = self.applications.decide_objection(
+            "committee", upheld, "obj-1", upheld=True, reason="权属争议成立。不予登记。"
+        )
+        _check(resumed.application.state is ApplicationState.PUBLIC_NOTICE, "notice not resumed")
+        _check(rejected.application.state is ApplicationState.REJECTED, "not rejected")
+        return "one notice resumed, one application rejected"
+
+    def issue(self) -> str:
+        self._later(days=30)
+        self.issued = [
+            self.issuance.issue("issuer-chen", application_id)
+            for application_id in self.application_ids[:2]
+        ]
+        numbers = [str(item.certificate.registration_number) for item in self.issued]
+        return ", ".join(numbers)
+
+    def anchor(self) -> str:
+        _check(self.worker.start(), "the sender lock is held by another worker")
+        report = self.worker.drain(30.0)
+        _check(report.waiting == 0 and report.unsent == 0, f"not settled: {report}")
+        _check(report.failed == 0, f"{report.failed} chain writes failed")
+        for item in self.issued:
+            on_chain = self.qingdao.certificates.certificate(
+                certificate_id_of(str(item.certificate.registration_number))
+            )
+            _check(on_chain.status is CertificateStatus.ACTIVE, "certificate not registered")
+        with self.store.unit_of_work() as uow:
+            batches = uow.anchors.batches(AnchorBatchStatus.CONFIRMED)
+        leaves = sum(batch.leaf_count for batch in batches)
+        return f"{leaves} documents in {len(batches)} batch(es); asset keys claimed on chain"
+
+    def verify(self) -> str:
+        self.bundle = self.bundles.bundle(str(self.issued[0].certificate.registration_number))
+        report = self._verify(self.bundle)
+        _check(report.ok, f"verification failed: {_failures(report)}")
+        self.reports = [report]
+        passed = sum(1 for check in report.checks if check.passed)
+        return f"{passed} checks passed at block {report.block_number}"
+
+    def refuse_duplicate(self) -> str:
+        weifang = self._as(1)
+        claimed = self.issued[0]
+        try:
+            weifang.certificates.register_certificates(
+                [keccak(text="370700-2026-000001")], [claimed.asset_key]
+            )
+        except CertificateRegistryAssetKeyHeldError as refused:
+            return f"Weifang refused: the asset is held by centre {refused.centre_id}"
+        raise DemoStepError("a second registration of the same asset was accepted")
+
+    def pledge(self) -> str:
+        certificate_id = certificate_id_of(str(self.issued[1].certificate.registration_number))
+        pledge_id = keccak(text="pledge-1")
+        self._send(
+            RegisterPledge(certificate_id, pledge_id, keccak(text="record"), keccak(text="bank"))
+        )
+        pledges = self.qingdao.certificates.active_pledges(certificate_id)
+        _check(pledges == [pledge_id], "the pledge is not active on chain")
+        refused = self._send(
+            SetStatus(certificate_id, StatusChange.CANCELLED, keccak(text="cancellation"))
+        )
+        _check(refused == ["certificate_registry_certificate_pledged"], f"not refused: {refused}")
+        self._send(ReleasePledge(pledge_id, keccak(text="release record")))
+        _check(not self.qingdao.certificates.active_pledges(certificate_id), "pledge still active")
+        return "pledge priority 1 registered; cancellation refused on chain; pledge released"
+
+    def revoke(self) -> str:
+        number = str(self.issued[0].certificate.registration_number)
+        self._later(days=1)
+        self.certificates.revoke("centre-director", number, "申请材料存在虚假内容。")
+        report = self.worker.drain(30.0)
+        _check(report.failed == 0 and report.waiting == 0, f"revocation not settled: {report}")
+        after = self._verify(self.bundle)
+        self.reports.append(after)
+        _check(not after.ok, "a revoked certificate still verifies")
+        return f"verification now fails: {_failures(after)}"
+
     def summary(self) -> None:
-        table = Table("certificate", "status", "issuer", "active pledges")
-        for index, certificate_id in enumerate(self.certificate_ids, start=1):
-            record = self.qingdao.certificates.certificate(certificate_id)
-            pledges = len(self.qingdao.certificates.active_pledges(certificate_id))
+        table = Table("step", "check", "before revocation", "after revocation")
+        before, after = self.reports
+        for first, second in zip(before.checks, after.checks, strict=True):
             table.add_row(
-                f"370200-2026-{index:06d}", record.status.name, str(record.issuer_id), str(pledges)
+                str(first.name.step), first.name.value, first.outcome.value, second.outcome.value
             )
         console.print(table)
+        self.worker.stop()
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _verify(self, bundle: CertificateBundle) -> VerificationReport:
+        return verify_bundle(
+            bundle, ContractChainFacts(self.qingdao), today=local_date(self.clock.now())
+        )
+
+    def _send(self, action: ActionPayload) -> list[str]:
+        """Queue a chain write in the outbox, let the worker send it; the refusals' codes."""
+        with self.store.unit_of_work() as uow:
+            queued = uow.chain_actions.enqueue(action.kind, action.to_payload())
+            uow.commit()
+        report = self.worker.drain(30.0)
+        _check(report.waiting == 0 and report.unsent == 0, f"not settled: {report}")
+        with self.store.unit_of_work() as uow:
+            done = uow.chain_actions.get(queued.id)
+        return [] if done.error is None else [done.error]
+
+    def _later(self, **delta: float) -> None:
+        self.clock.advance(timedelta(**delta))
 
     def _as(self, centre_index: int) -> DatapropContracts:
         return self.qingdao.as_account(self.centre_keys[centre_index])
+
+
+def _failures(report: VerificationReport) -> str:
+    return "; ".join(
+        f"{check.name.value}: {check.reason}"
+        for check in report.checks
+        if check.outcome is Outcome.FAILED
+    )
 
 
 def _check(condition: bool, failure: str) -> None:

@@ -4,7 +4,7 @@ Each document is a JSON object with a common envelope (``kind``,
 ``schema_version``, ``subject``, ``centre``, ``created_at``,
 ``previous_digest``) and fields of its kind. The models validate documents
 read back from a bundle or a peer (step 1 of verification) and are the
-single source of ``docs/schemas/*.json`` (``dataprop schemas``).
+single source of ``docs/schemas/*.json`` (``dataprop documents schemas``).
 
 Every value is a JSON string, integer, boolean, list or object: times and
 dates are ISO 8601 strings kept exactly as built, so that a document parsed

@@ -35,7 +35,7 @@ def dataprop(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProc
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     result = dataprop("--help", data_dir=tmp_path)
     assert result.returncode == 0
-    for command in ("compile", "deploy", "chain", "config", "version"):
+    for command in ("compile", "deploy", "chain", "config", "version", "demo", "worker"):
         assert command in result.stdout
 
 

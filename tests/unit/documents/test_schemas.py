@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from node.cli.document_commands import SCHEMA_DIR, schema_files
 from node.documents.builders import (
     certificate_action_document,
     certificate_document,
@@ -187,3 +188,9 @@ def test_json_schemas_describe_every_model() -> None:
     certificate = schemas["CertificateDocument.v1.json"]
     assert "registration_number" in certificate["required"]  # type: ignore[operator]
     assert certificate["additionalProperties"] is False
+
+
+def test_the_published_schema_files_are_current() -> None:
+    """docs/schemas is regenerated with `dataprop documents schemas` when a model changes."""
+    published = {path.name: path.read_text("utf-8") for path in SCHEMA_DIR.glob("*.json")}
+    assert published == schema_files()
