@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from node.store.errors import InvalidValueError
-from node.store.ports import MAX_PAGE
+
+MAX_PAGE = 500
+"""The largest ``limit`` a listing accepts."""
 
 
 def require_bytes32(value: bytes, name: str) -> bytes:

@@ -730,35 +730,6 @@ class FakeChainActionQueue(AbstractChainActionQueue):
         found = [action for action in self._db.chain_actions.values() if action.status is status]
         return sorted(found, key=lambda action: action.id)[:limit]
 
-    def mark_sent(
-        self, action_id: int, *, raw_tx: bytes, tx_hash: bytes, nonce: int
-    ) -> ChainAction:
-        if not raw_tx:
-            raise InvalidValueError("raw_tx must not be empty")
-        return self._move(
-            action_id,
-            ChainActionStatus.SENT,
-            raw_tx=raw_tx,
-            tx_hash=require_bytes32(tx_hash, "tx_hash"),
-            nonce=nonce,
-        )
-
-    def mark_confirmed(
-        self, action_id: int, *, block_number: int, block_hash: bytes
-    ) -> ChainAction:
-        return self._move(
-            action_id,
-            ChainActionStatus.CONFIRMED,
-            block_number=block_number,
-            block_hash=require_bytes32(block_hash, "block_hash"),
-        )
-
-    def mark_unconfirmed(self, action_id: int) -> ChainAction:
-        current = self.get(action_id)
-        if current.status is not ChainActionStatus.CONFIRMED:
-            raise InvalidTransitionError("chain_action", action_id, current.status.value, "sent")
-        return self._move(action_id, ChainActionStatus.SENT, block_number=None, block_hash=None)
-
     def confirmed_since(self, block_number: int) -> list[ChainAction]:
         found = [
             action
@@ -768,21 +739,6 @@ class FakeChainActionQueue(AbstractChainActionQueue):
             and action.block_number >= block_number
         ]
         return sorted(found, key=lambda action: (action.block_number, action.id))
-
-    def mark_failed(self, action_id: int, error: str) -> ChainAction:
-        return self._move(action_id, ChainActionStatus.FAILED, error=error)
-
-    def reset(self, action_id: int) -> ChainAction:
-        return self._move(
-            action_id,
-            ChainActionStatus.PENDING,
-            raw_tx=None,
-            tx_hash=None,
-            nonce=None,
-            block_number=None,
-            block_hash=None,
-            error=None,
-        )
 
     def _move(self, action_id: int, target: ChainActionStatus, **values: object) -> ChainAction:
         action = self.get(action_id)

@@ -8,7 +8,6 @@ the worker broadcasts, so a restarted worker re-broadcasts the same bytes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -300,35 +299,6 @@ class ChainActionQueue(AbstractChainActionQueue):
         )
         return [chain_action_record(row) for row in rows]
 
-    def mark_sent(
-        self, action_id: int, *, raw_tx: bytes, tx_hash: bytes, nonce: int
-    ) -> ChainAction:
-        if not raw_tx:
-            raise InvalidValueError("raw_tx must not be empty")
-        return self._update(
-            action_id,
-            ChainActionStatus.SENT,
-            raw_tx=raw_tx,
-            tx_hash=require_bytes32(tx_hash, "tx_hash"),
-            nonce=nonce,
-        )
-
-    def mark_confirmed(
-        self, action_id: int, *, block_number: int, block_hash: bytes
-    ) -> ChainAction:
-        return self._update(
-            action_id,
-            ChainActionStatus.CONFIRMED,
-            block_number=block_number,
-            block_hash=require_bytes32(block_hash, "block_hash"),
-        )
-
-    def mark_unconfirmed(self, action_id: int) -> ChainAction:
-        status = self._row(action_id).status
-        if status != ChainActionStatus.CONFIRMED.value:
-            raise InvalidTransitionError("chain_action", action_id, status, "sent")
-        return self._update(action_id, ChainActionStatus.SENT, block_number=None, block_hash=None)
-
     def confirmed_since(self, block_number: int) -> list[ChainAction]:
         rows = self._session.scalars(
             select(ChainActionRow)
@@ -340,28 +310,13 @@ class ChainActionQueue(AbstractChainActionQueue):
         )
         return [chain_action_record(row) for row in rows]
 
-    def mark_failed(self, action_id: int, error: str) -> ChainAction:
-        return self._update(action_id, ChainActionStatus.FAILED, error=error)
-
-    def reset(self, action_id: int) -> ChainAction:
-        return self._update(
-            action_id,
-            ChainActionStatus.PENDING,
-            raw_tx=None,
-            tx_hash=None,
-            nonce=None,
-            block_number=None,
-            block_hash=None,
-            error=None,
-        )
-
     def _row(self, action_id: int) -> ChainActionRow:
         row = self._session.get(ChainActionRow, action_id)
         if row is None:
             raise NotFoundError("chain_action", action_id)
         return row
 
-    def _update(self, action_id: int, target: ChainActionStatus, **values: Any) -> ChainAction:
+    def _move(self, action_id: int, target: ChainActionStatus, **values: object) -> ChainAction:
         row = self._row(action_id)
         if (ChainActionStatus(row.status), target) not in CHAIN_ACTION_TRANSITIONS:
             raise InvalidTransitionError("chain_action", action_id, row.status, target.value)

@@ -24,6 +24,8 @@ from node.domain.certificate import Certificate
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
 from node.domain.workflow import Application
+from node.store.checks import require_bytes32
+from node.store.errors import InvalidTransitionError, InvalidValueError
 from node.store.keyring import Keyring
 from node.store.records import (
     AnchorBatch,
@@ -41,9 +43,6 @@ from node.store.records import (
     NewDocument,
     StoredDocument,
 )
-
-MAX_PAGE = 500
-"""The largest ``limit`` a listing accepts."""
 
 
 class AbstractApplicationRepository(ABC):
@@ -325,32 +324,62 @@ class AbstractChainActionQueue(ABC):
         """Actions in ``status``, oldest first."""
 
     @abstractmethod
-    def mark_sent(
-        self, action_id: int, *, raw_tx: bytes, tx_hash: bytes, nonce: int
-    ) -> ChainAction:
-        """Save the signed transaction of a pending action before it is broadcast."""
-
-    @abstractmethod
-    def mark_confirmed(
-        self, action_id: int, *, block_number: int, block_hash: bytes
-    ) -> ChainAction:
-        """The action's transaction has enough confirmations."""
-
-    @abstractmethod
-    def mark_unconfirmed(self, action_id: int) -> ChainAction:
-        """A reorg removed a confirmed action's block: back to sent with its transaction."""
-
-    @abstractmethod
     def confirmed_since(self, block_number: int) -> list[ChainAction]:
         """Confirmed actions in blocks from ``block_number`` on, by block then id."""
 
     @abstractmethod
-    def mark_failed(self, action_id: int, error: str) -> ChainAction:
-        """The chain refused the action for good."""
+    def _move(self, action_id: int, target: ChainActionStatus, **values: object) -> ChainAction:
+        """Move the action to ``target`` with ``values`` set; InvalidTransitionError unless
+        ``CHAIN_ACTION_TRANSITIONS`` allows it. The status moves below share it."""
 
-    @abstractmethod
+    def mark_sent(
+        self, action_id: int, *, raw_tx: bytes, tx_hash: bytes, nonce: int
+    ) -> ChainAction:
+        """Save the signed transaction of a pending action before it is broadcast."""
+        if not raw_tx:
+            raise InvalidValueError("raw_tx must not be empty")
+        return self._move(
+            action_id,
+            ChainActionStatus.SENT,
+            raw_tx=raw_tx,
+            tx_hash=require_bytes32(tx_hash, "tx_hash"),
+            nonce=nonce,
+        )
+
+    def mark_confirmed(
+        self, action_id: int, *, block_number: int, block_hash: bytes
+    ) -> ChainAction:
+        """The action's transaction has enough confirmations."""
+        return self._move(
+            action_id,
+            ChainActionStatus.CONFIRMED,
+            block_number=block_number,
+            block_hash=require_bytes32(block_hash, "block_hash"),
+        )
+
+    def mark_unconfirmed(self, action_id: int) -> ChainAction:
+        """A reorg removed a confirmed action's block: back to sent with its transaction."""
+        status = self.get(action_id).status
+        if status is not ChainActionStatus.CONFIRMED:
+            raise InvalidTransitionError("chain_action", action_id, status.value, "sent")
+        return self._move(action_id, ChainActionStatus.SENT, block_number=None, block_hash=None)
+
+    def mark_failed(self, action_id: int, error: str) -> ChainAction:
+        """The chain refused the action for good; ``error`` is the refusal's code."""
+        return self._move(action_id, ChainActionStatus.FAILED, error=error)
+
     def reset(self, action_id: int) -> ChainAction:
         """Back to pending with the transaction cleared (dropped transaction or reorg)."""
+        return self._move(
+            action_id,
+            ChainActionStatus.PENDING,
+            raw_tx=None,
+            tx_hash=None,
+            nonce=None,
+            block_number=None,
+            block_hash=None,
+            error=None,
+        )
 
 
 class AbstractAttachmentStore(ABC):
