@@ -48,8 +48,11 @@ class ChainSettings(BaseModel):
     confirmations: int = Field(1, ge=0, description="blocks on top before a tx counts as final")
     poll_interval: float = Field(0.05, gt=0, description="seconds between receipt polls")
     anvil_port: int = Field(8545, ge=1, le=65535, description="port of `dataprop chain up`")
-    anvil_block_time: float | None = Field(
-        None, gt=0, description="anvil block time in seconds; unset mines on demand"
+    anvil_block_time: float = Field(
+        1.0,
+        gt=0,
+        description="anvil block time of `dataprop chain up` in seconds: blocks keep coming, "
+        "so transactions reach `chain.confirmations` without other traffic",
     )
 
 
