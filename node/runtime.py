@@ -17,7 +17,7 @@ from node.chain.accounts import centre_account
 from node.chain.anchoring import AnchoringWorker, WorkerSettings
 from node.chain.asset_index import ChainAssetIndex
 from node.chain.compiler import Build, compile_contracts
-from node.chain.connection import ChainConnection, connect
+from node.chain.connection import ChainConnection, connect, connect_rpc
 from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import DeploymentRecord, load_deployment
 from node.config import AttachmentSettings, ChainBackend, Settings
@@ -71,23 +71,41 @@ def open_store(settings: Settings, clock: Clock) -> Store:
     return Store(engine, lambda: SqlUnitOfWork(factory, clock=clock, keyring=keyring))
 
 
-def anchoring_worker(settings: Settings, clock: Clock) -> tuple[AnchoringWorker, Store]:
-    """The centre key's anchoring worker on the configured chain and store.
+@dataclass(frozen=True)
+class NodeChain:
+    """The node's chain with the compiled contracts."""
 
-    The embedded chain is refused: it lives inside one process, so a worker of
-    its own would anchor on a chain nobody else sees.
+    connection: ChainConnection
+    build: Build
+
+
+def node_chain(settings: Settings, rpc_url: str | None = None) -> NodeChain:
+    """The configured chain (or ``rpc_url``) and the build whose ABIs read it.
+
+    The embedded chain lives and dies with one process, so a worker or a verifier
+    that outlives the command needs a JSON-RPC chain.
     """
-    if settings.chain.backend is ChainBackend.EMBEDDED:
+    if rpc_url is not None:
+        connection = connect_rpc(rpc_url, timeout=settings.chain.request_timeout)
+    elif settings.chain.backend is ChainBackend.EMBEDDED:
         raise ConfigurationError(
-            "the worker needs a chain that outlives it: set chain.backend to rpc "
-            "(the embedded chain lives inside one process)"
+            "the embedded chain lives inside one process and nothing outlives it there: "
+            "set chain.backend = rpc (dataprop verify also takes --rpc URL)"
         )
-    connection = connect(settings.chain)
-    build = compile_contracts(settings.contracts_dir, settings.resolved_build_dir)
-    record = load_deployment(settings.data_dir, connection)
-    account = centre_account(settings, connection)
+    else:
+        connection = connect(settings.chain)
+    return NodeChain(
+        connection, compile_contracts(settings.contracts_dir, settings.resolved_build_dir)
+    )
+
+
+def anchoring_worker(settings: Settings, clock: Clock) -> tuple[AnchoringWorker, Store]:
+    """The centre key's anchoring worker on the configured chain and store."""
+    chain = node_chain(settings)
+    record = load_deployment(settings.data_dir, chain.connection)
+    account = centre_account(settings, chain.connection)
     contracts = bind_contracts(
-        connection, record, build, account, poll_interval=settings.chain.poll_interval
+        chain.connection, record, chain.build, account, poll_interval=settings.chain.poll_interval
     )
     store = open_store(settings, clock)
     worker = AnchoringWorker(

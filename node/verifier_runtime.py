@@ -10,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from node.chain.compiler import Build, compile_contracts
-from node.chain.connection import ChainConnection, connect, connect_rpc
 from node.chain.contracts import bind_contracts
 from node.chain.deployment import DeploymentRecord, load_deployment
 from node.chain.facts_sources import MAX_INDEX_AGE, IndexedFactsSource
-from node.config import ChainBackend, Settings
+from node.config import Settings
 from node.documents.bundle import CertificateBundle
 from node.domain.calendar import Clock, SystemClock, local_date
 from node.errors import ConfigurationError
-from node.runtime import node_context, open_store
+from node.runtime import NodeChain, node_chain, node_context, open_store
 from node.services.bundles import BundleService
 from node.verification.public import PublicVerifier
 
@@ -28,34 +26,6 @@ class NoCentreKeyError(ConfigurationError):
     """The node has no centre key, so it issued no certificate whose bundle it could give."""
 
     code = "no_centre_key"
-
-
-@dataclass(frozen=True)
-class NodeChain:
-    """The node's chain with the compiled contracts."""
-
-    connection: ChainConnection
-    build: Build
-
-
-def node_chain(settings: Settings, rpc_url: str | None = None) -> NodeChain:
-    """The configured chain (or ``rpc_url``) and the build whose ABIs read it.
-
-    The embedded chain lives and dies with one process, so a separate verifying
-    process needs a JSON-RPC chain.
-    """
-    if rpc_url is not None:
-        connection = connect_rpc(rpc_url, timeout=settings.chain.request_timeout)
-    elif settings.chain.backend is ChainBackend.EMBEDDED:
-        raise ConfigurationError(
-            "the embedded chain lives inside one process and holds no certificates here: "
-            "pass --rpc URL or set chain.backend = rpc"
-        )
-    else:
-        connection = connect(settings.chain)
-    return NodeChain(
-        connection, compile_contracts(settings.contracts_dir, settings.resolved_build_dir)
-    )
 
 
 def store_bundles(

@@ -33,11 +33,12 @@ from node.domain.calendar import SystemClock, local_date
 from node.domain.errors import InvalidFieldError
 from node.domain.identifiers import RegistrationNumber
 from node.errors import NodeError
+from node.runtime import NodeChain, node_chain
 from node.verification.public import Verified
 from node.verification.report import Outcome
 from node.verification.report_json import VerificationJson
 from node.verification.verifier import verify_bundle
-from node.verifier_runtime import NodeChain, node_chain, store_bundles
+from node.verifier_runtime import store_bundles
 
 console = Console(soft_wrap=True)
 OUTCOME_STYLE = {
