@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from node.store.errors import InvalidValueError
+from node.documents.canonical import keccak256
+from node.documents.kinds import DocumentKind
+from node.store.errors import DocumentDigestMismatchError, InvalidValueError
+from node.store.records import NewDocument, StoredDocument
 
 MAX_PAGE = 500
 """The largest ``limit`` a listing accepts."""
@@ -37,3 +40,29 @@ def require_text(value: str, name: str, max_length: int) -> str:
     if not isinstance(value, str) or not value or len(value) > max_length:
         raise InvalidValueError(f"{name} must have 1 to {max_length} characters")
     return value
+
+
+def checked_digest(document: NewDocument) -> bytes:
+    """The document's digest, refused unless it is the keccak-256 of its canonical bytes."""
+    digest = require_bytes32(document.digest, "digest")
+    if keccak256(document.canonical) != digest:
+        raise DocumentDigestMismatchError(
+            f"digest 0x{digest.hex()} is not the keccak-256 of the canonical bytes"
+        )
+    return digest
+
+
+def stored_document(document: NewDocument, document_id: str, now: datetime) -> StoredDocument:
+    """``document`` as the store hands it out once written at ``now`` under ``document_id``."""
+    return StoredDocument(
+        id=document_id,
+        kind=DocumentKind(document.kind),
+        subject=require_text(document.subject, "subject", 64),
+        schema_version=require_text(document.schema_version, "schema_version", 64),
+        canonical=document.canonical,
+        digest=document.digest,
+        signature=document.signature,
+        signer=document.signer,
+        previous_digest=document.previous_digest,
+        created_at=now,
+    )

@@ -17,9 +17,7 @@ from types import TracebackType
 from typing import Self, TypeVar
 from uuid import uuid4
 
-from node.documents.canonical import keccak256
 from node.documents.ids import certificate_id_of
-from node.documents.kinds import DocumentKind
 from node.domain.calendar import Clock, SystemClock
 from node.domain.certificate import Certificate
 from node.domain.frozen_json import JsonValue
@@ -32,12 +30,18 @@ from node.domain.snapshot import (
     certificate_to_snapshot,
 )
 from node.domain.workflow import Application
-from node.store.checks import require_aware, require_bytes32, require_page, require_text
+from node.store.checks import (
+    checked_digest,
+    require_aware,
+    require_bytes32,
+    require_page,
+    require_text,
+    stored_document,
+)
 from node.store.digests import ZERO_HASH
 from node.store.errors import (
     AlreadyExistsError,
     ConcurrentUpdateError,
-    DocumentDigestMismatchError,
     IdempotencyKeyReusedError,
     InvalidTransitionError,
     InvalidValueError,
@@ -259,11 +263,7 @@ class FakeDocumentRepository(AbstractDocumentRepository):
     def add_with_anchor_job(
         self, document: NewDocument, deadline: datetime
     ) -> tuple[StoredDocument, AnchorJob]:
-        digest = require_bytes32(document.digest, "digest")
-        if keccak256(document.canonical) != digest:
-            raise DocumentDigestMismatchError(
-                f"digest 0x{digest.hex()} is not the keccak-256 of the canonical bytes"
-            )
+        digest = checked_digest(document)
         deadline = require_aware(deadline, "deadline")
         now = require_aware(self._clock.now(), "clock")
         document_id = document.id or uuid4().hex
@@ -276,18 +276,7 @@ class FakeDocumentRepository(AbstractDocumentRepository):
             stored.digest == previous for stored in self._db.documents.values()
         ):
             raise NotFoundError("previous_document", f"0x{previous.hex()}")
-        stored = StoredDocument(
-            id=document_id,
-            kind=DocumentKind(document.kind),
-            subject=require_text(document.subject, "subject", 64),
-            schema_version=require_text(document.schema_version, "schema_version", 64),
-            canonical=document.canonical,
-            digest=digest,
-            signature=document.signature,
-            signer=document.signer,
-            previous_digest=previous,
-            created_at=now,
-        )
+        stored = stored_document(document, document_id, now)
         job = AnchorJob(
             id=self._db.next_id("anchor_jobs"),
             document_id=document_id,

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import FlushError, StaleDataError
 
-from node.documents.canonical import keccak256
 from node.documents.ids import certificate_id_of
 from node.documents.kinds import DocumentKind
 from node.domain.calendar import Clock
@@ -32,11 +31,17 @@ from node.domain.snapshot import (
     certificate_to_snapshot,
 )
 from node.domain.workflow import Application, WorkflowEvent
-from node.store.checks import require_aware, require_bytes32, require_page, require_text
+from node.store.checks import (
+    checked_digest,
+    require_aware,
+    require_bytes32,
+    require_page,
+    require_text,
+    stored_document,
+)
 from node.store.errors import (
     AlreadyExistsError,
     ConcurrentUpdateError,
-    DocumentDigestMismatchError,
     NotFoundError,
 )
 from node.store.models import (
@@ -310,10 +315,7 @@ class DocumentRepository(AbstractDocumentRepository):
         new_digests: set[bytes] = set()
         stored = []
         for document, document_id, digest in zip(documents, ids, digests, strict=True):
-            if keccak256(document.canonical) != digest:
-                raise DocumentDigestMismatchError(
-                    f"digest 0x{digest.hex()} is not the keccak-256 of the canonical bytes"
-                )
+            checked_digest(document)
             if document_id in taken_ids or document_id in new_ids:
                 raise AlreadyExistsError("document", document_id)
             if digest in known_digests or digest in new_digests:
@@ -325,20 +327,7 @@ class DocumentRepository(AbstractDocumentRepository):
                     raise NotFoundError("previous_document", f"0x{previous.hex()}")
             new_ids.add(document_id)
             new_digests.add(digest)
-            stored.append(
-                StoredDocument(
-                    id=document_id,
-                    kind=DocumentKind(document.kind),
-                    subject=require_text(document.subject, "subject", 64),
-                    schema_version=require_text(document.schema_version, "schema_version", 64),
-                    canonical=document.canonical,
-                    digest=digest,
-                    signature=document.signature,
-                    signer=document.signer,
-                    previous_digest=previous,
-                    created_at=now,
-                )
-            )
+            stored.append(stored_document(document, document_id, now))
         if not stored:
             return []
         try:
