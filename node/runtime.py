@@ -20,6 +20,7 @@ from node.chain.compiler import Build, compile_contracts
 from node.chain.connection import ChainConnection, connect, connect_rpc
 from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import DeploymentRecord, load_deployment
+from node.chain.standing import ChainStanding
 from node.config import AttachmentSettings, ChainBackend, Settings
 from node.documents.signing import CentreSigner, SigningDomain
 from node.domain.calendar import Clock, SystemClock
@@ -154,5 +155,41 @@ def node_context(
             anchor_registry=contracts.anchors.address,
             certificate_registry=contracts.certificates.address,
         ),
+        standing=ChainStanding(contracts, account.address),
     )
     return context, contracts
+
+
+@dataclass(frozen=True)
+class NodeParts:
+    """A node's store, services context and key-bound contracts, on its configured chain."""
+
+    settings: Settings
+    store: Store
+    context: NodeContext
+    contracts: DatapropContracts
+
+
+def node_parts(settings: Settings, clock: Clock | None = None) -> NodeParts:
+    """The parts a command needs to act for the centre (the chain must outlive the command)."""
+    clock = clock or SystemClock()
+    chain = node_chain(settings)
+    record = load_deployment(settings.data_dir, chain.connection)
+    store = open_store(settings, clock)
+    context, contracts = node_context(
+        settings, store, chain.connection, record, chain.build, clock=clock
+    )
+    return NodeParts(settings, store, context, contracts)
+
+
+def worker_of(parts: NodeParts) -> AnchoringWorker:
+    """An anchoring worker on the parts' store and contracts (it sends only with the lock)."""
+    contracts = parts.contracts
+    assert contracts.sender is not None  # node_context binds the centre key
+    return AnchoringWorker(
+        parts.store.unit_of_work,
+        contracts,
+        sender_lock(parts.store.engine, contracts.sender.address),
+        WorkerSettings.from_settings(parts.settings),
+        clock=parts.context.clock,
+    )

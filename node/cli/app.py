@@ -12,6 +12,7 @@ from rich.console import Console
 
 from node import __version__
 from node.cli import (
+    centre_commands,
     chain_commands,
     demo,
     document_commands,
@@ -38,6 +39,7 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.add_typer(centre_commands.centre_app, name="centre")
 console = Console(soft_wrap=True)
 
 

@@ -30,6 +30,7 @@ from node.domain.parsing import parse_application, parse_holder
 from node.services.context import NodeContext
 from node.services.outbox import claim_asset_keys, set_status_on_chain
 from node.services.recording import latest_digest, record_document
+from node.services.standing import require_standing
 from node.store.ports import AbstractUnitOfWork
 from node.store.records import StoredDocument
 
@@ -139,6 +140,7 @@ class CertificateService:
         action: Callable[[Certificate, datetime, str | None], CertificateAction],
     ) -> ActionOutcome:
         number = RegistrationNumber.parse(registration_number)
+        require_standing(self._context)
         with self._context.unit_of_work() as uow:
             certificate = uow.certificates.get(number)
             previous = latest_digest(uow, str(number))
@@ -157,6 +159,7 @@ class CertificateService:
     ) -> ActionOutcome:
         context = self._context
         number = RegistrationNumber.parse(registration_number)
+        require_standing(context)
         now = context.clock.now()
         year = local_date(now).year
         with context.unit_of_work() as uow:

@@ -1,4 +1,5 @@
-"""What every use case needs: storage, time, the centre, its key and the asset index."""
+"""What every use case needs: storage, time, the centre, its key, the asset index and the
+centre's standing in the consortium."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from node.documents.schemas import CentreRef
 from node.documents.signing import CentreSigner
 from node.domain.calendar import Clock
 from node.domain.centre import Centre
+from node.domain.standing import Standing
 from node.store.ports import AbstractUnitOfWork
 from node.verification.ports import ConsortiumAddresses
 
@@ -24,6 +26,13 @@ class AssetIndex(Protocol):
 
     def own_centre_id(self) -> int:
         """This node's centre id in the consortium."""
+
+
+class StandingSource(Protocol):
+    """Where the node learns its standing: the CentreRegistry, in production."""
+
+    def standing(self) -> Standing:
+        """The node's standing now."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,9 @@ class NodeContext:
     """None on a node without chain access (tests): only the local store is checked."""
     consortium: ConsortiumAddresses | None = None
     """The contracts that bundles name; None on a node without a deployment (tests)."""
+    standing: StandingSource | None = None
+    """None on a node without chain access (tests): its writes are not checked ahead of the
+    chain."""
 
     @property
     def centre_ref(self) -> CentreRef:

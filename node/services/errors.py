@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from node.domain.standing import Standing
 from node.errors import DomainError
 
 
@@ -19,3 +20,14 @@ class AssetAlreadyRegisteredError(DomainError):
     def __init__(self, holder: str) -> None:
         self.holder = holder
         super().__init__(f"the asset is already registered by {holder}")
+
+
+class CentreNotActiveError(DomainError):
+    """This node's centre is suspended or removed, its key was rotated, or the consortium is
+    paused: the chain would refuse its writes, so the node makes none."""
+
+    code = "centre_not_active"
+
+    def __init__(self, standing: Standing, message: str) -> None:
+        self.standing = standing
+        super().__init__(message)
