@@ -12,13 +12,32 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from api.rate_limit import RateLimitedError
 from node.domain.errors import ApplicationInvalidError, InvalidFieldError
-from node.errors import ChainError, ConfigurationError, DomainError, NodeError
-from node.store.errors import AlreadyExistsError, ConcurrentUpdateError, NotFoundError
+from node.errors import (
+    AuthenticationError,
+    ChainError,
+    ConfigurationError,
+    DomainError,
+    NodeError,
+    PermissionDeniedError,
+)
+from node.store.errors import (
+    AlreadyExistsError,
+    ConcurrentUpdateError,
+    IdempotencyKeyReusedError,
+    InvalidValueError,
+    NotFoundError,
+)
 
 STATUS_OF: tuple[tuple[type[NodeError], int], ...] = (
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
     (InvalidFieldError, 422),
     (ApplicationInvalidError, 422),
+    (IdempotencyKeyReusedError, 422),
+    (InvalidValueError, 422),
     (NotFoundError, 404),
     (AlreadyExistsError, 409),
     (ConcurrentUpdateError, 409),
@@ -66,9 +85,17 @@ def status_of(error: NodeError) -> int:
 
 async def _node_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, NodeError)
-    field = error.field if isinstance(error, InvalidFieldError) else None
-    message = error.detail if isinstance(error, InvalidFieldError) else str(error)
-    return error_response(status_of(error), error.code, message, field)
+    field, message = None, str(error)
+    if isinstance(error, InvalidFieldError):
+        field, message = error.field, error.detail
+    elif isinstance(error, ApplicationInvalidError) and error.errors:
+        field = error.errors[0].field
+    response = error_response(status_of(error), error.code, message, field)
+    if isinstance(error, AuthenticationError):
+        response.headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key"'
+    elif isinstance(error, RateLimitedError):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 async def _too_large(_: Request, error: Exception) -> JSONResponse:
