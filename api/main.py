@@ -13,12 +13,22 @@ from api import verification, verify_page
 from api.errors import install_error_handlers
 from api.rate_limit import RateLimiter
 from api.request_limits import RequestLimits
-from api.routers import admin, applicant, operator, public, regulator
+from api.routers import (
+    admin,
+    applicant,
+    consortium,
+    cross_centre,
+    operator,
+    peer,
+    public,
+    regulator,
+)
 from node import __version__
+from node.chain.consortium import ConsortiumSnapshot
 from node.config import ApiSettings, Settings, load_settings
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
-from node.verifier_runtime import public_verification
+from node.verifier_runtime import Federation, public_verification
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -36,11 +46,14 @@ def create_app(
     services: NodeServices | None = None,
     api: ApiSettings | None = None,
     lifespan: Lifespan | None = None,
+    federation: Federation | None = None,
+    consortium_view: Callable[[], ConsortiumSnapshot] | None = None,
 ) -> FastAPI:
     """Build the node's HTTP application.
 
     Without ``verifier`` verification answers 503; without ``services`` the
-    workflow, the notice board and the keys do (a verify-only node).
+    workflow, the notice board and the keys do (a verify-only node); without
+    ``federation`` and ``consortium_view`` the peer and consortium routes do.
     """
     api = api or ApiSettings()
     app = FastAPI(
@@ -51,6 +64,8 @@ def create_app(
     )
     app.state.verifier = verifier
     app.state.services = services
+    app.state.federation = federation
+    app.state.consortium = consortium_view
     app.state.rate_limiter = RateLimiter(api.rate_limit)
     app.add_middleware(RequestLimits, max_body=api.max_body_bytes, max_depth=api.max_json_depth)
     install_error_handlers(app)
@@ -65,6 +80,8 @@ def create_app(
     for router in (public.router, applicant.router, operator.router, regulator.router):
         app.include_router(router)
     app.include_router(admin.router)
+    for router in (consortium.router, cross_centre.router, peer.router):
+        app.include_router(router)
     app.mount("/static", verify_page.static_files, name="static")
     return app
 
@@ -95,4 +112,6 @@ def node_app(settings: Settings | None = None) -> FastAPI:
         services=verification.services,
         api=settings.api,
         lifespan=following,
+        federation=verification.federation,
+        consortium_view=verification.facts.consortium,
     )

@@ -27,6 +27,7 @@ from node.domain.calendar import Clock, SystemClock
 from node.domain.centre import Centre
 from node.domain.identifiers import RegionCode
 from node.errors import ConfigurationError
+from node.federation.peer_client import PeerClient
 from node.services.context import NodeContext
 from node.store.db import create_engine_for, session_factory
 from node.store.keyring import Keyring
@@ -149,7 +150,11 @@ def node_context(
         centre=centre_of(settings),
         signer=CentreSigner(bytes(account.key), domain),
         anchor_within=timedelta(seconds=settings.anchoring.max_batch_age),
-        asset_index=ChainAssetIndex(contracts, account.address),
+        asset_index=ChainAssetIndex(
+            contracts,
+            account.address,
+            PeerClient(timeout=settings.federation.peer_timeout).registration_number_of,
+        ),
         consortium=ConsortiumAddresses(
             centre_registry=contracts.centres.address,
             anchor_registry=contracts.anchors.address,

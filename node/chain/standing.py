@@ -8,7 +8,7 @@ from web3.exceptions import Web3Exception
 
 from node.chain.contracts import DatapropContracts
 from node.chain.types import CentreStatus
-from node.domain.standing import Standing
+from node.domain.consortium import Standing
 from node.errors import ChainError
 
 

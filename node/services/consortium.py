@@ -64,6 +64,11 @@ class ConsortiumService:
         """Declare (or withdraw) this centre's recognition of another centre's certificates."""
         return self._request(actor, lambda: DeclareRecognition(centre_id, recognised))
 
+    def action(self, action_id: int) -> ChainAction:
+        """A queued request as it stands (NotFoundError when there is none)."""
+        with self._context.unit_of_work() as uow:
+            return uow.chain_actions.get(action_id)
+
     def _request(self, actor: str, build: Callable[[], ActionPayload]) -> ChainAction:
         try:
             action = build()

@@ -12,7 +12,7 @@ from node.documents.schemas import CentreRef
 from node.documents.signing import CentreSigner
 from node.domain.calendar import Clock
 from node.domain.centre import Centre
-from node.domain.standing import Standing
+from node.domain.consortium import AssetHolder, Standing
 from node.store.ports import AbstractUnitOfWork
 from node.verification.ports import ConsortiumAddresses
 
@@ -22,10 +22,14 @@ class AssetIndex(Protocol):
 
     def holder_centres(self, asset_keys: Sequence[bytes]) -> dict[bytes, int]:
         """For each of ``asset_keys`` that an active certificate holds, the id of its centre
-        (free keys are left out); read at once, so that a bulk issue costs one round trip."""
+        (free keys are left out, and so are keys whose transfer to this centre the holding
+        centre approved); read at once, so that a bulk issue costs one round trip."""
 
     def own_centre_id(self) -> int:
         """This node's centre id in the consortium."""
+
+    def holder_of(self, asset_key: bytes) -> AssetHolder:
+        """Who holds a key that ``holder_centres`` reported held, to name it in a refusal."""
 
 
 class StandingSource(Protocol):

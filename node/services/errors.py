@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from node.domain.standing import Standing
+from node.domain.consortium import Standing
 from node.errors import AuthenticationError, DomainError, PermissionDeniedError
 
 
@@ -56,3 +56,27 @@ class ApiKeyExpiredError(AuthenticationError):
     """The key's validity ended (after a rotation's grace period, or at its set expiry)."""
 
     code = "api_key_expired"
+
+
+class PeerRequestRefusedError(AuthenticationError):
+    """A peer centre's signed request is outside its time window, replayed, or meant for
+    another centre."""
+
+    code = "peer_request_refused"
+
+    def __init__(self, code: str, message: str) -> None:
+        self.code = code
+        super().__init__(message)
+
+
+class PeerNotActiveError(PermissionDeniedError):
+    """A request is signed by a key that is not the current key of an active centre."""
+
+    code = "peer_centre_not_active"
+
+
+class RecognitionRefusedError(DomainError):
+    """The certificate presented for recognition (互认备案) does not verify from the chain, or
+    it is this centre's own."""
+
+    code = "recognition_refused"

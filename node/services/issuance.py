@@ -209,7 +209,7 @@ class IssuanceService:
             holder = held.get(draft.asset_key)
             if holder is not None and holder != own:
                 with _about(draft.application):
-                    raise AssetAlreadyRegisteredError(f"centre {holder}")
+                    raise AssetAlreadyRegisteredError(str(index.holder_of(draft.asset_key)))
 
 
 @contextmanager

@@ -10,8 +10,10 @@ from node.services.audit_log import AuditLogService
 from node.services.bundles import BundleService
 from node.services.centre_settings import CentreSettingsService
 from node.services.certificates import CertificateService
+from node.services.consortium import ConsortiumService
 from node.services.context import NodeContext
 from node.services.issuance import IssuanceService
+from node.services.transfers import TransferService
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class NodeServices:
     api_keys: ApiKeyService
     audit_log: AuditLogService
     centre_settings: CentreSettingsService
+    consortium: ConsortiumService
+    transfers: TransferService
 
     @classmethod
     def of(cls, context: NodeContext) -> NodeServices:
@@ -40,4 +44,6 @@ class NodeServices:
             centre_settings=CentreSettingsService(
                 context.unit_of_work, context.clock, context.centre
             ),
+            consortium=ConsortiumService(context),
+            transfers=TransferService(context),
         )

@@ -6,7 +6,7 @@ from recording certificates or decisions that the chain will never take.
 
 from __future__ import annotations
 
-from node.domain.standing import Standing
+from node.domain.consortium import Standing
 from node.services.context import NodeContext
 from node.services.errors import CentreNotActiveError
 

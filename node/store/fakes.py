@@ -56,6 +56,7 @@ from node.store.keyring import Keyring, Sealed, associated_data, open_sealed, se
 from node.store.log_chain import entry_hash, first_break, plain_details
 from node.store.models import NAME
 from node.store.outbox import check_leaves, check_sender, proof_to_json
+from node.store.peer_nonces import nonce_key
 from node.store.ports import (
     AbstractAnchorQueue,
     AbstractApiKeyRepository,
@@ -67,6 +68,7 @@ from node.store.ports import (
     AbstractDocumentRepository,
     AbstractEventLog,
     AbstractIdempotencyStore,
+    AbstractPeerNonceStore,
     AbstractUnitOfWork,
     NewCertificate,
     NewEvent,
@@ -143,6 +145,7 @@ class FakeDatabase:
     attachments: dict[str, tuple[AttachmentInfo, Sealed]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotentResponse] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    peer_nonces: dict[tuple[str, bytes], datetime] = field(default_factory=dict)
     centre_settings: CentreSettings | None = None
     sequences: dict[str, int] = field(default_factory=dict)
     generation: int = 0
@@ -936,6 +939,26 @@ class FakeCentreSettingsRepository(AbstractCentreSettingsRepository):
         )
 
 
+class FakePeerNonceStore(AbstractPeerNonceStore):
+    """Peer request nonces in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def record(self, signer: str, nonce: bytes, expires_at: datetime) -> None:
+        key = nonce_key(signer, nonce)
+        if key in self._db.peer_nonces:
+            raise AlreadyExistsError("peer_nonce", f"0x{nonce.hex()}")
+        self._db.peer_nonces[key] = require_aware(expires_at, "expires_at")
+
+    def purge(self, expired_before: datetime) -> int:
+        cutoff = require_aware(expired_before, "expired_before")
+        old = [key for key, expires in self._db.peer_nonces.items() if expires < cutoff]
+        for stale in old:
+            del self._db.peer_nonces[stale]
+        return len(old)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A unit of work over a FakeDatabase (a new empty one unless one is given)."""
 
@@ -1012,6 +1035,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.chain_actions = FakeChainActionQueue(working, self._clock)
         self.idempotency = FakeIdempotencyStore(working, self._clock)
         self.api_keys = FakeApiKeyRepository(working)
+        self.peer_nonces = FakePeerNonceStore(working)
         self.centre_settings = FakeCentreSettingsRepository(working)
         self._attachments = (
             None if keyring is None else FakeAttachmentStore(working, keyring, self._clock)

@@ -347,3 +347,19 @@ class CentreSettingsRow(Base):
     updated_by: Mapped[str] = mapped_column(String(NAME))
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class PeerNonceRow(Base):
+    """The nonce of a signed request from a peer centre's key, kept while its window lasts.
+
+    The primary key ``(signer, nonce)`` refuses a replayed request even when two
+    API processes receive it at once.
+    """
+
+    __tablename__ = "peer_nonces"
+
+    signer: Mapped[str] = mapped_column(String(ADDRESS), primary_key=True)
+    nonce: Mapped[bytes] = mapped_column(bytes32(), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (CheckConstraint(is_32_bytes("nonce"), name="nonce_length"),)

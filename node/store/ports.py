@@ -490,6 +490,19 @@ class AbstractCentreSettingsRepository(ABC):
         """Replace the stored settings."""
 
 
+class AbstractPeerNonceStore(ABC):
+    """Nonces of signed requests from peer centres, remembered while their time window lasts."""
+
+    @abstractmethod
+    def record(self, signer: str, nonce: bytes, expires_at: datetime) -> None:
+        """Remember a request's nonce; AlreadyExistsError (``peer_nonce_exists``) when the
+        signer used it before (a replay)."""
+
+    @abstractmethod
+    def purge(self, expired_before: datetime) -> int:
+        """Forget nonces whose window ended before ``expired_before``; return how many."""
+
+
 class AbstractUnitOfWork(ABC):
     """One transaction over every repository; a context manager that rolls back by default."""
 
@@ -501,6 +514,7 @@ class AbstractUnitOfWork(ABC):
     chain_actions: AbstractChainActionQueue
     idempotency: AbstractIdempotencyStore
     api_keys: AbstractApiKeyRepository
+    peer_nonces: AbstractPeerNonceStore
     centre_settings: AbstractCentreSettingsRepository
 
     @property

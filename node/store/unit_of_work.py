@@ -31,6 +31,7 @@ from node.store.event_log import EventLog
 from node.store.idempotency import IdempotencyStore
 from node.store.keyring import Keyring
 from node.store.outbox import AnchorQueue, ChainActionQueue
+from node.store.peer_nonces import PeerNonceStore
 from node.store.ports import AbstractAttachmentStore, AbstractUnitOfWork
 from node.store.repositories import (
     ApplicationRepository,
@@ -94,6 +95,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.chain_actions = ChainActionQueue(session, self._clock)
         self.idempotency = IdempotencyStore(session, self._clock)
         self.api_keys = ApiKeyRepository(session)
+        self.peer_nonces = PeerNonceStore(session)
         self.centre_settings = CentreSettingsRepository(session)
         self._attachments = (
             None if self._keyring is None else AttachmentStore(session, self._keyring, self._clock)

@@ -73,6 +73,8 @@ class VerificationReport:
     registration_number: str | None
     checks: tuple[CheckResult, ...]
     pledges: tuple[PledgeListing, ...]
+    issuer_id: int = 0
+    """The centre whose key (at any time) signed the certificate; 0 when unknown."""
 
     @property
     def ok(self) -> bool:

@@ -12,6 +12,7 @@ from tests.unit.store.contract import (
     IdempotencyContract,
     KeyringlessContract,
     OutboxContract,
+    PeerNonceContract,
 )
 
 
@@ -49,3 +50,7 @@ class TestKeyringless(KeyringlessContract):
 
 class TestApiKeys(ApiKeyContract):
     """API keys."""
+
+
+class TestPeerNonces(PeerNonceContract):
+    """Nonces of peer centres' signed requests."""

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from node.chain.action_payloads import CentreChange
+from node.domain.consortium import Standing
 from node.domain.errors import InvalidFieldError
-from node.domain.standing import Standing
 from node.services.certificates import CertificateService
 from node.services.consortium import ConsortiumService
 from node.services.context import NodeContext

@@ -1,4 +1,5 @@
-"""A centre's standing in the consortium: whether the chain takes its writes, and if not why."""
+"""A centre's place in the consortium as the chain shows it: its standing (whether the chain
+takes its writes, and if not why) and who holds an asset another centre registered."""
 
 from __future__ import annotations
 
@@ -31,3 +32,24 @@ class Standing:
             and self.centre_status == "active"
             and not self.paused
         )
+
+
+@dataclass(frozen=True)
+class AssetHolder:
+    """The active certificate that holds an asset key, and the centre that issued it."""
+
+    certificate_id: bytes
+    centre_id: int
+    centre_name: str
+    region_code: str
+    registration_number: str | None
+    """Asked of the issuing centre's node and checked against the on-chain id; None when that
+    node did not answer."""
+
+    def __str__(self) -> str:
+        certificate = (
+            f"certificate {self.registration_number}"
+            if self.registration_number is not None
+            else f"certificate 0x{self.certificate_id.hex()} (its node did not name it)"
+        )
+        return f"{certificate} of centre #{self.centre_id} {self.centre_name} ({self.region_code})"
