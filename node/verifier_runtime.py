@@ -25,6 +25,7 @@ from node.services.node_services import NodeServices
 from node.services.peer_requests import PeerRequestGate
 from node.services.recognition import RecognitionService
 from node.verification.public import PublicVerifier
+from node.verification.report import VerificationReport
 
 
 class NoCentreKeyError(ConfigurationError):
@@ -70,6 +71,13 @@ def federation(
     facts: IndexedFactsSource,
 ) -> Federation:
     """The node's federation parts, signing with its centre key."""
+
+    def verify_at_head(bundle: CertificateBundle, centre_id: int) -> VerificationReport:
+        """A filing verifies at the chain's head, not an index up to a second behind (so a
+        recognition declared a moment ago counts)."""
+        facts.catch_up_now()
+        return verifier.verify(bundle, as_centre_id=centre_id).report
+
     addresses = services.context.consortium
     assert addresses is not None  # a centre's services are built on a deployment
     domain = PeerDomain(chain.connection.chain_id, addresses.centre_registry)
@@ -81,7 +89,7 @@ def federation(
     return Federation(
         recognitions=RecognitionService(
             services.context,
-            verify=lambda bundle, centre_id: verifier.verify(bundle, as_centre_id=centre_id).report,
+            verify=verify_at_head,
             consortium=facts.consortium,
             notify=client.notify_filing,
         ),

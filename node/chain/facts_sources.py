@@ -126,6 +126,12 @@ class IndexedFactsSource:
                 self._lock.release()
         return self._index.facts()
 
+    def catch_up_now(self) -> None:
+        """Read the chain up to its head now, whatever the index's age (before a decision this
+        node records, such as a recognition filing, rather than a report it serves)."""
+        with self._lock:
+            self._catch_up()
+
     def consortium(self) -> ConsortiumSnapshot:
         """The consortium at the newest indexed block, after catching up if the index is
         stale."""

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from node.domain.consortium import Standing
-from node.errors import AuthenticationError, DomainError, PermissionDeniedError
+from node.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    DomainError,
+    PermissionDeniedError,
+)
 
 
 class NotYourCaseError(PermissionDeniedError):
@@ -80,3 +85,10 @@ class RecognitionRefusedError(DomainError):
     it is this centre's own."""
 
     code = "recognition_refused"
+
+
+class NotACentreError(ConfigurationError):
+    """This node's key is not the current key of any centre (never admitted, or rotated away):
+    it cannot take part in requests between centres."""
+
+    code = "node_not_a_centre"

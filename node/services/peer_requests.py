@@ -15,7 +15,7 @@ from node.chain.consortium import ConsortiumSnapshot
 from node.chain.types import CentreStatus
 from node.federation.peer_requests import PeerDomain, SignedPeerRequest
 from node.services.context import NodeContext
-from node.services.errors import PeerNotActiveError, PeerRequestRefusedError
+from node.services.errors import NotACentreError, PeerNotActiveError, PeerRequestRefusedError
 from node.store.errors import AlreadyExistsError
 
 
@@ -75,11 +75,16 @@ class PeerRequestGate:
                 f"{centre.status_changed_block}"
             )
         own = consortium.centre_of_key(self._context.signer.address)
-        if own is None or request.audience != own.id:
+        if own is None:
+            raise NotACentreError(
+                f"this node's key {self._context.signer.address} is not the current key of any "
+                "centre: it answers no peer until it is configured with its centre's key"
+            )
+        if request.audience != own.id:
             raise PeerRequestRefusedError(
                 "peer_wrong_audience",
-                f"the request is signed for centre #{request.audience}, "
-                f"not for this centre ({'#' + str(own.id) if own else 'no centre'})",
+                f"the request is signed for centre #{request.audience}, not for this centre "
+                f"(#{own.id})",
             )
         try:
             with self._context.unit_of_work() as uow:

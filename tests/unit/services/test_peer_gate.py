@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -9,11 +10,13 @@ from eth_account import Account
 
 from node.chain.consortium import ConsortiumSnapshot
 from node.chain.types import Centre, CentreStatus
+from node.documents.signing import CentreSigner
 from node.errors import AuthenticationError, PermissionDeniedError
 from node.federation.peer_requests import PeerDomain, read_request, sign_request
-from node.services.errors import PeerNotActiveError, PeerRequestRefusedError
+from node.services.errors import NotACentreError, PeerNotActiveError, PeerRequestRefusedError
 from node.services.peer_requests import PeerRequestGate
 from tests.unit.services.conftest import CENTRE_KEY, Node
+from tests.unit.services.conftest import DOMAIN as DOMAIN_712
 
 PEER = Account.from_key(b"\x22" * 32)
 SUSPENDED = Account.from_key(b"\x33" * 32)
@@ -100,3 +103,15 @@ def test_a_refused_request_spends_no_nonce(node: Node) -> None:
         uow.peer_nonces.record(
             PEER.address, bytes.fromhex(headers["X-Dataprop-Nonce"][2:]), node.store.clock.now()
         )
+
+
+def test_a_node_whose_key_is_no_centres_answers_no_peer(node: Node) -> None:
+    retired = PeerRequestGate(
+        dataclasses.replace(node.context, signer=CentreSigner(b"\x55" * 32, DOMAIN_712)),
+        DOMAIN,
+        _consortium,
+        window=timedelta(seconds=60),
+    )
+    signed = read_request(_request(node), method="POST", path="/peer/filings", body=BODY)
+    with pytest.raises(NotACentreError, match="is not the current key of any centre"):
+        retired.admit(signed)
