@@ -6,12 +6,13 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from api import verification, verify_page
 from api.errors import install_error_handlers
 from api.rate_limit import RateLimiter
+from api.request_checks import no_unknown_query
 from api.request_limits import RequestLimits
 from api.routers import admin, applicant, operator, public, regulator
 from node import __version__
@@ -48,6 +49,7 @@ def create_app(
         version=__version__,
         summary="Data-property registration node (数据产权登记)",
         lifespan=lifespan,
+        dependencies=[Depends(no_unknown_query)],
     )
     app.state.verifier = verifier
     app.state.services = services
