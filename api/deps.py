@@ -53,7 +53,9 @@ def federation(request: Request) -> Federation:
     :func:`api.main.create_app`."""
     parts: Federation | None = request.app.state.federation
     if parts is None:
-        raise ServicesUnavailableError("this node has no centre key: it files nothing")
+        raise VerificationUnavailableError(
+            "this node was started without a chain and a centre key: it deals with no peer"
+        )
     return parts
 
 

@@ -11,26 +11,30 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import status
-from pydantic import BaseModel, Field
+from fastapi import Path, status
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from api.auth import AdminDep
 from api.deps import ServicesDep
+from api.inputs import REGION_CODE
 from api.routers.common import IDEMPOTENT, node_router
 from node.chain.action_payloads import CentreChange
 from node.store.records import ChainAction
 
 router = node_router(prefix="/admin/consortium", tags=["admin"])
 Address = Annotated[str, Field(pattern=r"^0x[0-9a-fA-F]{40}$", description="a chain address")]
-CentreId = Annotated[int, Field(ge=1, le=2**32 - 1)]
+CentreId = Annotated[StrictInt, Field(ge=1, le=2**32 - 1)]
+CentrePath = Annotated[int, Path(ge=1, le=2**32 - 1, description="the centre's id")]
 
 
 class AdmissionProposal(BaseModel):
     """Admit a centre with its key, region, name and public endpoint."""
 
+    model_config = ConfigDict(extra="forbid")
+
     kind: Literal["admit"]
     signer: Address
-    region_code: str = Field(pattern=r"^\d{6}$")
+    region_code: str = Field(pattern=REGION_CODE)
     name: str = Field(min_length=1, max_length=200)
     endpoint: str = Field("", max_length=200)
 
@@ -38,12 +42,16 @@ class AdmissionProposal(BaseModel):
 class StatusProposal(BaseModel):
     """Suspend, reinstate or remove a centre."""
 
+    model_config = ConfigDict(extra="forbid")
+
     kind: Literal["suspend", "reinstate", "remove"]
     centre_id: CentreId
 
 
 class KeyRotationProposal(BaseModel):
     """Replace a centre's signing key; its earlier certificates stay valid."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["rotate_key"]
     centre_id: CentreId
@@ -56,7 +64,11 @@ Proposal = Annotated[
 
 
 class Recognition(BaseModel):
-    recognised: bool = Field(description="false withdraws the recognition")
+    """Whether this centre recognises (互认) the other centre's certificates."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recognised: StrictBool = Field(description="false withdraws the recognition")
 
 
 class ChainActionView(BaseModel):
@@ -107,7 +119,11 @@ def propose(body: Proposal, caller: AdminDep, services: ServicesDep) -> ChainAct
     status_code=status.HTTP_202_ACCEPTED,
     dependencies=IDEMPOTENT,
 )
-def vote(proposal_id: int, caller: AdminDep, services: ServicesDep) -> ChainActionView:
+def vote(
+    proposal_id: Annotated[int, Path(ge=1, description="the proposal's id")],
+    caller: AdminDep,
+    services: ServicesDep,
+) -> ChainActionView:
     """Approve a proposal; the approval that reaches the threshold executes it."""
     return ChainActionView.of(services.consortium.vote(caller.principal, proposal_id))
 
@@ -116,7 +132,7 @@ def vote(proposal_id: int, caller: AdminDep, services: ServicesDep) -> ChainActi
     "/recognitions/{centre_id}", status_code=status.HTTP_202_ACCEPTED, dependencies=IDEMPOTENT
 )
 def declare_recognition(
-    centre_id: int, body: Recognition, caller: AdminDep, services: ServicesDep
+    centre_id: CentrePath, body: Recognition, caller: AdminDep, services: ServicesDep
 ) -> ChainActionView:
     """Declare (or withdraw) that this centre recognises another centre's certificates."""
     return ChainActionView.of(
@@ -127,6 +143,10 @@ def declare_recognition(
 
 
 @router.get("/actions/{action_id}")
-def read_action(action_id: int, _: AdminDep, services: ServicesDep) -> ChainActionView:
+def read_action(
+    action_id: Annotated[int, Path(ge=1, description="the chain action's id")],
+    _: AdminDep,
+    services: ServicesDep,
+) -> ChainActionView:
     """Where a queued consortium request stands: pending, sent, confirmed or failed."""
     return ChainActionView.of(services.consortium.action(action_id))

@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import Request, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from api.auth import IssuerDep
 from api.deps import FederationDep, ServicesDep
+from api.inputs import RegistrationNumberPath
 from api.request_body import read_body
 from api.routers.common import IDEMPOTENT, node_router
 from api.routers.consortium import ChainActionView
@@ -30,7 +31,11 @@ BUNDLE_BODY: dict[str, Any] = {
 
 
 class TransferOut(BaseModel):
-    to_centre_id: int = Field(ge=1, le=2**32 - 1, description="the centre the asset moves to")
+    """The centre that may register the asset next."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to_centre_id: StrictInt = Field(ge=1, le=2**32 - 1, description="the centre the asset moves to")
 
 
 class RecognitionView(BaseModel):
@@ -77,7 +82,10 @@ async def file_recognition(
     dependencies=IDEMPOTENT,
 )
 def approve_transfer_out(
-    registration_number: str, body: TransferOut, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: TransferOut,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ChainActionView:
     """Let another centre register this certificate's asset (it supersedes the certificate
     here); no other centre can take the asset over."""

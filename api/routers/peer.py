@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, status
+from fastapi import APIRouter, Depends, Path, Request, status
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import ConsortiumDep, FederationDep, ServicesDep
+from api.deps import ConsortiumDep, FederationDep, ServicesDep, federation
 from api.errors import ErrorBody
+from api.inputs import REGISTRATION_NUMBER
 from api.request_body import read_body
 from api.routers.common import AUTH_ERRORS
 from node.documents.canonical import canonical_json, digest_hex, parse_digest
@@ -38,7 +39,9 @@ class AssetHolderView(BaseModel):
 class FilingNoticeBody(BaseModel):
     """A peer centre's recognition (互认备案) of one of this centre's certificates."""
 
-    registration_number: str = Field(min_length=1, max_length=40)
+    model_config = ConfigDict(extra="forbid")
+
+    registration_number: str = Field(pattern=REGISTRATION_NUMBER)
     document: dict[str, Any] = Field(description="the recognition document as signed")
     signature: str = Field(pattern=r"^0x[0-9a-fA-F]{130}$")
 
@@ -52,12 +55,13 @@ class FilingReceipt(BaseModel):
     log_seq: int
 
 
-async def signed_by_peer(request: Request, federation: FederationDep) -> PeerCaller:
-    """The peer centre that signed the request (see :mod:`node.federation.peer_requests`)."""
+async def signed_by_peer(request: Request) -> PeerCaller:
+    """The peer centre that signed the request (see :mod:`node.federation.peer_requests`);
+    an unsigned request is refused before anything else is asked of the node."""
     body = await read_body(request, MAX_NOTICE_BYTES)
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     signed = read_request(request.headers, method=request.method, path=path, body=body)
-    return await run_in_threadpool(federation.peers.admit, signed)
+    return await run_in_threadpool(federation(request).peers.admit, signed)
 
 
 PEER_SIGNATURE: dict[str, Any] = {
@@ -76,7 +80,10 @@ def read_consortium(view: ConsortiumDep) -> ConsortiumJson:
 
 
 @router.get("/assets/{asset_key}")
-def read_asset_holder(asset_key: str, services: ServicesDep) -> AssetHolderView:
+def read_asset_holder(
+    asset_key: Annotated[str, Path(pattern=r"^0x[0-9a-fA-F]{64}$", description="an asset key")],
+    services: ServicesDep,
+) -> AssetHolderView:
     """This centre's active certificate of an asset key: what another centre names when it
     refuses to register the asset again (it checks the number against the chain)."""
     try:

@@ -24,8 +24,8 @@ from node.chain.compiler import Build
 from node.chain.connection import connect
 from node.config import ChainSettings
 from node.domain.roles import Role
-from tests.api.test_roles import MATRIX, PUBLIC
-from tests.api.verifying_node import verifying_node
+from tests.api.test_roles import MATRIX, PEER, PUBLIC
+from tests.api.verifying_node import federation_of, verifying_node
 from tests.api.workflow_node import api_node
 from tests.unit.store.support import FakeStore
 
@@ -54,7 +54,7 @@ class RoleKeys:
     def get(self, case: Any, ctx: Any) -> str | None:
         operation = case.operation
         allowed = MATRIX[(operation.method.upper(), operation.path)]
-        if allowed == PUBLIC:
+        if allowed in (PUBLIC, PEER):
             return None
         return SERVED.tokens[min(allowed, key=list(Role).index).value]
 
@@ -65,10 +65,13 @@ class RoleKeys:
 
 @pytest.fixture(scope="module", autouse=True)
 def _verifier_and_no_rate_limit(build: Build, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """A verifier on a consortium of the embedded chain; no rate limit in the way."""
+    """A verifier and the federation parts on a consortium of the embedded chain; no rate
+    limit in the way."""
     chain = connect(ChainSettings())
     node = verifying_node(chain, build, tmp_path_factory.mktemp("verifying-node"))
     SERVED.app.state.verifier = node.verifier
+    SERVED.app.state.consortium = node.facts.consortium
+    SERVED.app.state.federation = federation_of(SERVED.services, node)
     SERVED.app.state.rate_limiter = RateLimiter("1000000/minute")
 
 
