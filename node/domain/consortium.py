@@ -24,14 +24,16 @@ class Standing:
     """Whether the consortium paused every write."""
 
     @property
-    def may_write(self) -> bool:
-        """Whether the contracts take writes from this key now."""
+    def may_vote(self) -> bool:
+        """Whether this key may propose and vote: the current key of an active centre."""
         return (
-            self.centre_id != 0
-            and self.key_retired_block == 0
-            and self.centre_status == "active"
-            and not self.paused
+            self.centre_id != 0 and self.key_retired_block == 0 and self.centre_status == "active"
         )
+
+    @property
+    def may_write(self) -> bool:
+        """Whether the contracts take writes from this key now (voting, and not paused)."""
+        return self.may_vote and not self.paused
 
 
 @dataclass(frozen=True)

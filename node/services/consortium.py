@@ -74,7 +74,9 @@ class ConsortiumService:
             action = build()
         except InvalidChainActionError as error:
             raise InvalidFieldError(error.field, "invalid", str(error)) from None
-        require_standing(self._context)
+        # proposals and votes go on while the consortium is paused (an unpause must pass);
+        # recognitions do not, as the contract says
+        require_standing(self._context, while_paused=not isinstance(action, DeclareRecognition))
         payload = action.to_payload()
         with self._context.unit_of_work() as uow:
             queued = uow.chain_actions.enqueue(action.kind, payload)

@@ -11,16 +11,18 @@ from node.services.context import NodeContext
 from node.services.errors import CentreNotActiveError
 
 
-def require_standing(context: NodeContext) -> Standing | None:
+def require_standing(context: NodeContext, *, while_paused: bool = False) -> Standing | None:
     """The node's standing when it may write; CentreNotActiveError saying why it may not.
 
-    None on a node without chain access (tests).
+    ``while_paused`` lets through what the consortium takes while paused
+    (proposals and votes, so that an unpause can pass). None on a node without
+    chain access (tests).
     """
     source = context.standing
     if source is None:
         return None
     standing = source.standing()
-    if standing.may_write:
+    if standing.may_write or (while_paused and standing.may_vote):
         return standing
     raise CentreNotActiveError(standing, _why(standing))
 

@@ -148,7 +148,10 @@ def test_a_node_the_chain_would_refuse_issues_and_asks_nothing(
     with pytest.raises(CentreNotActiveError):
         issuance.issue_many("issuer", [application_id])
     with pytest.raises(CentreNotActiveError):
-        ConsortiumService(context).vote("director", 1)
+        ConsortiumService(context).declare_recognition("director", 2, recognised=True)
+    if not refused.paused:
+        with pytest.raises(CentreNotActiveError):
+            ConsortiumService(context).vote("director", 1)
     with node.store.uow() as uow:
         assert uow.chain_actions.with_status(ChainActionStatus.PENDING) == []
 
@@ -160,3 +163,13 @@ def test_a_node_the_chain_would_refuse_issues_and_asks_nothing(
         certificates.revoke("director", number, "撤销理由。")
     with pytest.raises(CentreNotActiveError):
         certificates.renew("director", number, issued.certificate.valid_until.replace(year=2040))
+
+
+def test_a_paused_consortium_still_takes_proposals_and_votes(node: Node) -> None:
+    context, _ = _with_standing(node, dataclasses.replace(ACTIVE, paused=True))
+    consortium = ConsortiumService(context)
+    consortium.vote("director", 3)
+    consortium.propose_change("director", CentreChange.REINSTATE, 2)
+    with node.store.uow() as uow:
+        kinds = [action.kind for action in uow.chain_actions.with_status(ChainActionStatus.PENDING)]
+    assert kinds == ["vote_on_proposal", "propose_centre_change"]
