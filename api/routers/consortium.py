@@ -18,7 +18,7 @@ from api.auth import AdminDep
 from api.deps import ServicesDep
 from api.inputs import REGION_CODE
 from api.routers.common import IDEMPOTENT, node_router
-from node.chain.action_payloads import CentreChange
+from node.chain.action_payloads import MAX_PROPOSAL_ID, CentreChange
 from node.store.records import ChainAction
 
 router = node_router(prefix="/admin/consortium", tags=["admin"])
@@ -120,7 +120,7 @@ def propose(body: Proposal, caller: AdminDep, services: ServicesDep) -> ChainAct
     dependencies=IDEMPOTENT,
 )
 def vote(
-    proposal_id: Annotated[int, Path(ge=1, description="the proposal's id")],
+    proposal_id: Annotated[int, Path(ge=1, le=MAX_PROPOSAL_ID, description="the proposal's id")],
     caller: AdminDep,
     services: ServicesDep,
 ) -> ChainActionView:
@@ -144,7 +144,7 @@ def declare_recognition(
 
 @router.get("/actions/{action_id}")
 def read_action(
-    action_id: Annotated[int, Path(ge=1, description="the chain action's id")],
+    action_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="the chain action's id")],
     _: AdminDep,
     services: ServicesDep,
 ) -> ChainActionView:

@@ -27,7 +27,8 @@ from node.errors import DomainError
 MAX_CERTIFICATES_PER_ACTION = 256
 """Certificates one ``register_certificates`` transaction may carry (about 19M gas at 256)."""
 MAX_CENTRE_ID = 2**32 - 1
-MAX_UINT256 = 2**256 - 1
+MAX_PROPOSAL_ID = 2**53 - 1
+"""Proposal ids count from 1 on chain; the outbox and the event log keep them exactly in JSON."""
 MIN_REGION_CODE = 100_000
 MAX_REGION_CODE = 999_999
 MAX_TEXT = 200
@@ -319,7 +320,7 @@ class VoteOnProposal:
     proposal_id: int
 
     def __post_init__(self) -> None:
-        _check_int(self.proposal_id, "proposal_id", 1, MAX_UINT256)
+        _check_int(self.proposal_id, "proposal_id", 1, MAX_PROPOSAL_ID)
 
     def to_payload(self) -> dict[str, JsonValue]:
         """The payload as stored in the outbox."""

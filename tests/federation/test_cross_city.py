@@ -21,6 +21,7 @@ import httpx
 import pytest
 from eth_account.signers.local import LocalAccount
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from node.chain.compiler import Build
 from node.chain.connection import connect_rpc, dev_accounts
@@ -28,6 +29,7 @@ from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import load_deployment
 from node.chain.local_chain import stop_process_group
 from node.chain.revert_errors import CertificateRegistryNotActiveCentreError
+from node.cli.app import app
 from node.config import Settings, load_settings
 from node.documents.builders import certificate_document
 from node.documents.bundle import bundle_json, certificate_bundle
@@ -263,6 +265,11 @@ def test_a_fourth_centre_is_admitted_at_the_threshold_and_can_issue(story: Story
     admitted = _consortium(story.a, lambda c: len(c["centres"]) == 4)
     assert _centre(admitted, 4)["status"] == "active"
     assert admitted["proposals"][-1]["state"] == "executed"
+    listed = CliRunner().invoke(
+        app, ["centre", "list"], env={"DATAPROP_CONFIG_FILE": story.c.config, "COLUMNS": "250"}
+    )
+    assert listed.exit_code == 0, listed.output
+    assert "巴音郭楞蒙古自治州数据资产登记中心" in listed.output and "executed" in listed.output
 
     folder = story.folder / "bayingolin"
     (folder / "deployments").mkdir(parents=True)

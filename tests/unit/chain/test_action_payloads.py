@@ -114,6 +114,7 @@ def test_bytes_travel_as_0x_hex() -> None:
         (lambda: ProposeCentreChange(CentreChange.SUSPEND, 0), "centre_id"),
         (lambda: ProposeKeyRotation(2, "not an address"), "new_signer"),
         (lambda: VoteOnProposal(0), "proposal_id"),
+        (lambda: VoteOnProposal(2**53), "proposal_id"),
         (lambda: DeclareRecognition(2, 1), "recognised"),  # type: ignore[arg-type]
     ],
 )
