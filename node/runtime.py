@@ -126,6 +126,7 @@ def centre_of(settings: Settings) -> Centre:
         settings.centre.endpoint,
         notice_working_days=settings.workflow.notice_working_days,
         validity_years=settings.workflow.validity_years,
+        confirm_pledges_on_consent=settings.pledges.confirm_on_consent,
     )
 
 

@@ -30,7 +30,11 @@ class NewKey(BaseModel):
         None, min_length=1, max_length=200, description="the person; defaults to the party"
     )
     party: str | None = Field(
-        None, min_length=18, max_length=18, description="credit code, for applicant and pledgee"
+        None,
+        min_length=15,
+        max_length=18,
+        description="credit code, for applicant and pledgee; or a pledgee's financial "
+        "institution code (金融机构编码)",
     )
     expires_at: AwareDatetime | None = None
 
