@@ -24,7 +24,7 @@ from uuid import uuid4
 
 from node.documents.pledges import pledge_document, pledge_release_document
 from node.domain.calendar import local_date
-from node.domain.errors import InvalidFieldError
+from node.domain.errors import IllegalTransitionError, InvalidFieldError
 from node.domain.pledge import (
     Consent,
     Pledge,
@@ -41,7 +41,7 @@ from node.services.context import NodeContext
 from node.services.errors import NotYourHolderError
 from node.services.outbox import register_pledge_on_chain, release_pledge_on_chain
 from node.services.recording import latest_digest, record_document
-from node.store.errors import NotFoundError
+from node.store.errors import ConcurrentUpdateError, NotFoundError
 from node.store.ports import ALL_PLEDGES, AbstractUnitOfWork, PledgeFilter
 from node.store.records import PledgeTotal, StoredDocument, StoredPledge
 
@@ -269,16 +269,21 @@ class PledgeService:
 
     def expire_due(self, *, limit: int = 100) -> list[Pledge]:
         """Record the expiry of every active pledge whose term has ended, each in its own
-        transaction with its document and on-chain release; the pledges expired."""
+        transaction with its document and on-chain release; the pledges expired. A pledge
+        another process ended first is left to it."""
         expired: list[Pledge] = []
         while True:
             today = local_date(self._context.clock.now())
             with self._context.unit_of_work() as uow:
                 due = [pledge.id for pledge in uow.pledges.due_to_expire(today, limit=limit)]
+            ended = 0
             for pledge_id in due:
-                outcome = self._step(pledge_id, self._expire)
-                expired.append(outcome.stored.pledge)
-            if len(due) < limit:
+                try:
+                    expired.append(self._step(pledge_id, self._expire).stored.pledge)
+                except (IllegalTransitionError, ConcurrentUpdateError):
+                    continue
+                ended += 1
+            if len(due) < limit or not ended:
                 return expired
 
     def disclosed(self, chain_pledge_ids: Sequence[bytes]) -> dict[bytes, StoredPledge]:
