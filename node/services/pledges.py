@@ -36,7 +36,7 @@ from node.domain.pledge import (
 )
 from node.domain.pledge_errors import CertificatePledgedError
 from node.domain.roles import Role
-from node.errors import PermissionDeniedError
+from node.errors import DomainError, PermissionDeniedError
 from node.services.context import NodeContext
 from node.services.errors import NotYourHolderError
 from node.services.outbox import register_pledge_on_chain, release_pledge_on_chain
@@ -49,6 +49,20 @@ CONSENT_ACTOR = "policy:holder-consent"
 """Who confirms a request the holder consented to, under the centre's policy."""
 EXPIRY_ACTOR = "system"
 ACTIVE_ONLY = frozenset({PledgeStatus.ACTIVE})
+OPEN = frozenset({PledgeStatus.REQUESTED, PledgeStatus.ACTIVE})
+
+
+class DuplicatePledgeError(DomainError):
+    """The 中登网 registration is recorded already by an open pledge of the certificate."""
+
+    code = "duplicate_pledge"
+
+    def __init__(self, pledge_id: str, unified_registry_number: str) -> None:
+        self.pledge_id = pledge_id
+        super().__init__(
+            f"pledge {pledge_id} of this certificate records 中登网 registration "
+            f"{unified_registry_number} already"
+        )
 
 
 class NotYourPledgeError(PermissionDeniedError):
@@ -106,6 +120,7 @@ class PledgeService:
                 actor=actor,
                 at=self._context.clock.now(),
             )
+            _refuse_duplicate(uow, terms)
             uow.pledges.add(pledge)
             stored = uow.pledges.stored(pledge.id)
             uow.commit()
@@ -399,6 +414,17 @@ def require_unpledged(uow: AbstractUnitOfWork, registration_number: str) -> None
         raise CertificatePledgedError(
             registration_number, [stored.pledge.priority for stored in active]
         )
+
+
+def _refuse_duplicate(uow: AbstractUnitOfWork, terms: PledgeTerms) -> None:
+    """One open pledge per 中登网 registration and certificate: a request sent twice without an
+    Idempotency-Key is not recorded twice."""
+    number = str(terms.registration_number)
+    for stored in uow.pledges.find(
+        PledgeFilter(registration_number=number, statuses=OPEN), limit=500
+    ):
+        if stored.pledge.terms.unified_registry_number == terms.unified_registry_number:
+            raise DuplicatePledgeError(stored.pledge.id, terms.unified_registry_number)
 
 
 def _require_pledgee(pledge: Pledge, pledgee_code: str) -> None:

@@ -223,11 +223,16 @@ def test_a_repeated_request_with_the_same_idempotency_key_registers_one_pledge(
         422,
         "idempotency_key_reused",
     )
-    # another bank's same key is its own
-    assert (
-        served.call("other_bank", "POST", "/pledgee/pledges", json=body, headers=key).status_code
-        == 201
+    # without the key, the same 中登网 registration is not recorded twice
+    duplicate = refused(
+        served.call("pledgee", "POST", "/pledgee/pledges", json=body), 409, "duplicate_pledge"
     )
+    assert first.json()["id"] in duplicate["message"]
+    # another bank's same key is its own
+    theirs = served.call(
+        "other_bank", "POST", "/pledgee/pledges", json=request_body(number), headers=key
+    )
+    assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
 
 
 @pytest.mark.parametrize(

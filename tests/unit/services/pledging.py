@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import count
 from typing import Any
 
 from node.services.pledges import PledgeService
@@ -13,10 +14,12 @@ BANK_B = "91370200100007777H"
 BANK_FI = "B0001H111000001"
 """A bank known by its financial institution code (金融机构编码)."""
 HOLDER = SAMPLES[0]["holder"]
+_registrations = count(1)
 
 
 def request_body(registration_number: str, **changes: Any) -> dict[str, Any]:
-    """A valid pledge request for the first sample's certificate, with ``changes`` applied."""
+    """A valid pledge request for the first sample's certificate, with ``changes`` applied;
+    each has a 中登网 registration number of its own."""
     body: dict[str, Any] = {
         "registration_number": registration_number,
         "pledgor": {"name": HOLDER["name"], "credit_code": HOLDER["credit_code"]},
@@ -24,7 +27,7 @@ def request_body(registration_number: str, **changes: Any) -> dict[str, Any]:
         "principal": {"amount": "5000000.00", "currency": "CNY"},
         "term_start": "2026-04-01",
         "term_end": "2027-03-31",
-        "unified_registry_number": "05391356000123456789",
+        "unified_registry_number": f"0539135600012345{next(_registrations):04d}",
         "unified_registry_certificate_digest": "0x" + "aa" * 32,
         "contract_digest": "0x" + "bb" * 32,
     }

@@ -17,7 +17,7 @@ from node.domain.errors import IllegalTransitionError, InvalidFieldError
 from node.domain.pledge import PledgeStatus
 from node.domain.pledge_errors import CertificatePledgedError, PledgeNotExpiredError
 from node.services.errors import NotYourHolderError
-from node.services.pledges import NotYourPledgeError, PledgeService
+from node.services.pledges import DuplicatePledgeError, NotYourPledgeError, PledgeService
 from node.store.ports import PledgeFilter
 from node.store.records import ChainAction, ChainActionStatus
 from tests.unit.domain.builders import number as registration_number
@@ -351,6 +351,18 @@ def test_a_request_needs_every_field_and_an_active_certificate(
         "registration_number",
         "certificate_not_active",
     )
+
+
+def test_an_open_pledge_is_not_recorded_twice_for_one_unified_registration(
+    pledges: PledgeService, number: str
+) -> None:
+    body = request_body(number)
+    first = pledges.request("bank", BANK_A, body).stored.pledge.id
+    with pytest.raises(DuplicatePledgeError) as duplicate:
+        pledges.request("bank", BANK_A, body)
+    assert duplicate.value.pledge_id == first
+    pledges.reject("issuer", first, "合同未签署。")
+    assert pledges.request("bank", BANK_A, body).stored.pledge.id != first
 
 
 def test_a_request_confirmed_after_the_certificate_ended_is_refused(
