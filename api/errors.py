@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from api.rate_limit import RateLimitedError
+from api.request_checks import allowed_methods
 from node.domain.errors import ApplicationInvalidError, InvalidFieldError
 from node.errors import (
     AuthenticationError,
@@ -47,7 +48,12 @@ STATUS_OF: tuple[tuple[type[NodeError], int], ...] = (
     (NodeError, 500),
 )
 """The first class an error is an instance of gives its status."""
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 class ErrorDetail(BaseModel):
@@ -109,10 +115,15 @@ async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
     return error_response(422, "request_invalid", first["msg"], field)
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = HTTP_CODES.get(error.status_code, "http_error")
-    return error_response(error.status_code, code, str(error.detail))
+    response = error_response(error.status_code, code, str(error.detail))
+    response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        # Starlette names the methods of the first route on the path; list them all
+        response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return response
 
 
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:

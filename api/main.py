@@ -6,16 +6,18 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from api import verification, verify_page
 from api.errors import install_error_handlers
 from api.rate_limit import RateLimiter
+from api.request_checks import no_unknown_query
 from api.request_limits import RequestLimits
 from api.routers import admin, applicant, operator, pledges, public, regulator
 from node import __version__
 from node.config import ApiSettings, Settings, load_settings
+from node.domain.calendar import Clock
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import public_verification
@@ -48,6 +50,7 @@ def create_app(
         version=__version__,
         summary="Data-property registration node (数据产权登记)",
         lifespan=lifespan,
+        dependencies=[Depends(no_unknown_query)],
     )
     app.state.verifier = verifier
     app.state.services = services
@@ -71,7 +74,7 @@ def create_app(
     return app
 
 
-def node_app(settings: Settings | None = None) -> FastAPI:
+def node_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The app of the node ``settings`` (default: read from the environment) describe.
 
     ``uvicorn --factory api.main:node_app`` serves it; ``dataprop node run`` too.
@@ -81,7 +84,7 @@ def node_app(settings: Settings | None = None) -> FastAPI:
     (``gc.freeze``) instead of being rescanned at every full collection.
     """
     settings = settings or load_settings()
-    verification = public_verification(settings)
+    verification = public_verification(settings, clock=clock)
     gc.freeze()
 
     @asynccontextmanager

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+from api.inputs import CREDIT_CODE, REGISTRATION_NUMBER, TEXT, IsoDate
 from api.pagination import Page
-from api.routers.common import TEXT
 from node.documents.canonical import digest_hex
 from node.documents.ids import pledge_id_of
 from node.domain.money import Money
@@ -35,6 +36,9 @@ Amount = Annotated[
 ]
 """A positive amount with at most two decimal places, sent and answered as a string."""
 Digest = Annotated[str, Field(pattern=DIGEST_PATTERN, description="0x and 64 hex digits")]
+PledgeIdPath = Annotated[
+    str, Path(pattern=r"^[0-9a-f]{32}$", description="the pledge's id on this node")
+]
 
 
 class _Body(BaseModel):
@@ -43,7 +47,7 @@ class _Body(BaseModel):
 
 class PledgorIn(_Body):
     name: str = Field(min_length=1, max_length=200)
-    credit_code: str = Field(min_length=18, max_length=18)
+    credit_code: str = Field(pattern=CREDIT_CODE, description="unified social credit code")
 
 
 class MoneyIn(_Body):
@@ -54,16 +58,17 @@ class MoneyIn(_Body):
 class PledgeRequest(_Body):
     """A pledge request (质押登记申请): the certificate, the parties, what it secures, how long."""
 
-    registration_number: str = Field(min_length=8, max_length=40)
+    registration_number: str = Field(pattern=REGISTRATION_NUMBER, description="登记编号")
     pledgor: PledgorIn = Field(description="出质人: the certificate's holder")
     pledgee_name: str = Field(
         min_length=1, max_length=200, description="质权人: the bank's name; its code is the key's"
     )
     principal: MoneyIn = Field(description="the secured principal (被担保主债权)")
-    term_start: date
-    term_end: date
+    term_start: IsoDate
+    term_end: IsoDate
     unified_registry_number: str = Field(
-        min_length=4, max_length=64, description="the registration number at 中登网"
+        pattern=r"^[0-9A-Za-z][0-9A-Za-z-]{3,63}$",
+        description="the registration number at 中登网",
     )
     unified_registry_certificate_digest: Digest | None = Field(
         None, description="digest of the 中登网 registration certificate (登记证明)"
@@ -74,7 +79,7 @@ class PledgeRequest(_Body):
 class ExtensionRequest(_Body):
     """展期: the new end of the term and the agreement behind it."""
 
-    term_end: date
+    term_end: IsoDate
     agreement_digest: Digest = Field(description="digest of the extension agreement (展期协议)")
 
 

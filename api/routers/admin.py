@@ -6,14 +6,16 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from fastapi import Request, status
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from api.auth import AdminDep
 from api.deps import ServicesDep
+from api.inputs import PARTY_CODE, IsoDate, KeyIdPath
 from api.pagination import Page, PageDep, paged
 from api.routers.common import IDEMPOTENT, node_router
 from api.views import ApiKeyView, IssuedKeyView
 from node.domain.centre import Centre
+from node.domain.notice import MAX_NOTICE_WORKING_DAYS
 from node.domain.roles import Role
 from node.services.api_keys import IssuedKey
 from node.services.node_services import NodeServices
@@ -24,6 +26,8 @@ MAX_DAYS = 400
 
 
 class NewKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     role: Role
     label: str = Field(min_length=1, max_length=200, description="who or what the key is for")
     principal: str | None = Field(
@@ -31,8 +35,7 @@ class NewKey(BaseModel):
     )
     party: str | None = Field(
         None,
-        min_length=15,
-        max_length=18,
+        pattern=PARTY_CODE,
         description="credit code, for applicant and pledgee; or a pledgee's financial "
         "institution code (金融机构编码)",
     )
@@ -40,7 +43,9 @@ class NewKey(BaseModel):
 
 
 class Rotation(BaseModel):
-    grace_seconds: int = Field(
+    model_config = ConfigDict(extra="forbid")
+
+    grace_seconds: StrictInt = Field(
         0, ge=0, le=30 * 86400, description="how long the old key keeps working"
     )
 
@@ -72,10 +77,12 @@ class CentreView(BaseModel):
 class CentreChange(BaseModel):
     """The settings to change; those left out stay as they are."""
 
-    notice_working_days: int | None = Field(None, ge=1, le=60)
-    validity_years: int | None = Field(None, ge=1, le=30)
-    holidays: list[date] | None = Field(None, max_length=MAX_DAYS)
-    makeup_workdays: list[date] | None = Field(None, max_length=MAX_DAYS)
+    model_config = ConfigDict(extra="forbid")
+
+    notice_working_days: StrictInt | None = Field(None, ge=1, le=MAX_NOTICE_WORKING_DAYS)
+    validity_years: StrictInt | None = Field(None, ge=1, le=30)
+    holidays: list[IsoDate] | None = Field(None, max_length=MAX_DAYS)
+    makeup_workdays: list[IsoDate] | None = Field(None, max_length=MAX_DAYS)
 
 
 def _issued(issued: IssuedKey) -> IssuedKeyView:
@@ -107,13 +114,13 @@ def list_keys(_: AdminDep, services: ServicesDep, page: PageDep) -> Page[ApiKeyV
 
 
 @router.get("/keys/{key_id}")
-def read_key(key_id: str, _: AdminDep, services: ServicesDep) -> ApiKeyView:
+def read_key(key_id: KeyIdPath, _: AdminDep, services: ServicesDep) -> ApiKeyView:
     return ApiKeyView.of(services.api_keys.get(key_id))
 
 
 @router.post("/keys/{key_id}/rotate", status_code=status.HTTP_201_CREATED, dependencies=IDEMPOTENT)
 def rotate_key(
-    key_id: str, body: Rotation, caller: AdminDep, services: ServicesDep
+    key_id: KeyIdPath, body: Rotation, caller: AdminDep, services: ServicesDep
 ) -> IssuedKeyView:
     """A successor key; the old one keeps working for the grace period, then expires."""
     return _issued(
@@ -124,7 +131,7 @@ def rotate_key(
 
 
 @router.post("/keys/{key_id}/revoke", dependencies=IDEMPOTENT)
-def revoke_key(key_id: str, caller: AdminDep, services: ServicesDep) -> ApiKeyView:
+def revoke_key(key_id: KeyIdPath, caller: AdminDep, services: ServicesDep) -> ApiKeyView:
     """Stop the key at once."""
     return ApiKeyView.of(services.api_keys.revoke(caller.principal, key_id))
 

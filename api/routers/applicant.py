@@ -6,8 +6,15 @@ from fastapi import status
 
 from api.auth import ApplicantDep
 from api.deps import ServicesDep
+from api.inputs import (
+    ApplicationIdPath,
+    ApplicationInput,
+    OptionalReason,
+    RegistrationNumberPath,
+    dumped,
+)
 from api.pagination import Page, PageDep, paged
-from api.routers.common import IDEMPOTENT, JsonObject, OptionalReason, node_router
+from api.routers.common import IDEMPOTENT, node_router
 from api.routers.outcomes import action_view
 from api.views import ActionView, CaseView, CertificateSummary, CertificateView
 
@@ -15,9 +22,9 @@ router = node_router(tags=["applicant"])
 
 
 @router.post("/applications", status_code=status.HTTP_201_CREATED, dependencies=IDEMPOTENT)
-def apply(body: JsonObject, caller: ApplicantDep, services: ServicesDep) -> CaseView:
+def apply(body: ApplicationInput, caller: ApplicantDep, services: ServicesDep) -> CaseView:
     """申请: file and submit an application for the caller's own organisation."""
-    step = services.applications.apply(caller.principal, body, as_party=caller.party)
+    step = services.applications.apply(caller.principal, dumped(body), as_party=caller.party)
     return CaseView.of(step.application, step.version)
 
 
@@ -37,7 +44,7 @@ def list_own_applications(
 
 @router.get("/applications/{application_id}")
 def read_own_application(
-    application_id: str, caller: ApplicantDep, services: ServicesDep
+    application_id: ApplicationIdPath, caller: ApplicantDep, services: ServicesDep
 ) -> CaseView:
     """One of the caller's applications (403 for another applicant's)."""
     return CaseView.of(services.applications.get_own(caller.principal, application_id))
@@ -45,24 +52,31 @@ def read_own_application(
 
 @router.put("/applications/{application_id}", dependencies=IDEMPOTENT)
 def amend(
-    application_id: str, body: JsonObject, caller: ApplicantDep, services: ServicesDep
+    application_id: ApplicationIdPath,
+    body: ApplicationInput,
+    caller: ApplicantDep,
+    services: ServicesDep,
 ) -> CaseView:
     """补正: replace the content of an application returned for amendment."""
     step = services.applications.amend(
-        caller.principal, application_id, body, as_party=caller.party
+        caller.principal, application_id, dumped(body), as_party=caller.party
     )
     return CaseView.of(step.application, step.version)
 
 
 @router.post("/applications/{application_id}/resubmit", dependencies=IDEMPOTENT)
-def resubmit(application_id: str, caller: ApplicantDep, services: ServicesDep) -> CaseView:
+def resubmit(
+    application_id: ApplicationIdPath, caller: ApplicantDep, services: ServicesDep
+) -> CaseView:
     """Submit an amended application again."""
     step = services.applications.resubmit(caller.principal, application_id)
     return CaseView.of(step.application, step.version)
 
 
 @router.post("/applications/{application_id}/withdraw", dependencies=IDEMPOTENT)
-def withdraw(application_id: str, caller: ApplicantDep, services: ServicesDep) -> CaseView:
+def withdraw(
+    application_id: ApplicationIdPath, caller: ApplicantDep, services: ServicesDep
+) -> CaseView:
     """撤回: withdraw an application before it is decided."""
     step = services.applications.withdraw(caller.principal, application_id)
     return CaseView.of(step.application, step.version)
@@ -83,7 +97,7 @@ def list_own_certificates(
 
 @router.get("/holder/certificates/{registration_number}")
 def read_own_certificate(
-    registration_number: str, caller: ApplicantDep, services: ServicesDep
+    registration_number: RegistrationNumberPath, caller: ApplicantDep, services: ServicesDep
 ) -> CertificateView:
     """One certificate the caller's organisation holds (403 for another holder's)."""
     return CertificateView.of(
@@ -93,7 +107,10 @@ def read_own_certificate(
 
 @router.post("/holder/certificates/{registration_number}/cancel", dependencies=IDEMPOTENT)
 def cancel(
-    registration_number: str, body: OptionalReason, caller: ApplicantDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: OptionalReason,
+    caller: ApplicantDep,
+    services: ServicesDep,
 ) -> ActionView:
     """注销: the holder gives its registration up."""
     outcome = services.certificates.cancel(

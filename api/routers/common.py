@@ -1,38 +1,18 @@
-"""What the routers share: error responses for the spec, request bodies, the idempotent router."""
+"""What the routers share: the error responses of the spec and the idempotent router."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Depends
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Depends
 
 from api.errors import ErrorBody
 from api.idempotency import IdempotentRoute, idempotency_key_header
 
 AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorBody} for status in (401, 403, 404, 409, 413, 422, 429)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
 """What any authenticated route may answer besides its result."""
-
-TEXT = 2000
-"""The longest free text (a reason, a finding) a request may carry."""
-
-JsonObject = Annotated[
-    dict[str, Any],
-    Body(description="a JSON document, checked field by field by the domain"),
-]
-
-
-class Reason(BaseModel):
-    """Why: required for returns, rejections and revocations."""
-
-    reason: str = Field(min_length=1, max_length=TEXT)
-
-
-class OptionalReason(BaseModel):
-    reason: str | None = Field(None, max_length=TEXT)
-
 
 IDEMPOTENT = [Depends(idempotency_key_header)]
 """Declares ``Idempotency-Key`` on a state-changing route (the route class acts on it)."""

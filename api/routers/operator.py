@@ -3,16 +3,29 @@ actions after issue. Four-eyes holds on principals: the auditor of a case never 
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.auth import AuditorDep, DeciderDep, IssuerDep, OperatorDep, ReviewerDep
 from api.deps import ServicesDep
+from api.inputs import (
+    CREDIT_CODE,
+    TEXT,
+    ApplicationIdPath,
+    ApplicationInput,
+    IsoDate,
+    ObjectionIdPath,
+    OptionalReason,
+    Reason,
+    RegistrationNumberPath,
+    ReviewInput,
+    TransferInput,
+    dumped,
+)
 from api.pagination import Page, PageDep, paged
-from api.routers.common import IDEMPOTENT, TEXT, JsonObject, OptionalReason, Reason, node_router
+from api.routers.common import IDEMPOTENT, node_router
 from api.routers.outcomes import action_view
 from api.views import ActionView, CaseView, CertificateSummary, CertificateView
 from node.documents.canonical import digest_hex
@@ -25,14 +38,10 @@ StatesQuery = Annotated[
 ]
 
 
-class ComplianceReport(BaseModel):
-    """合规审查报告: the four mandatory sections and the two optional ones."""
-
-    report: dict[str, Any] = Field(description="sections, each with a verdict and findings")
-
-
 class ObjectionDecision(BaseModel):
-    upheld: bool = Field(description="true rejects the application; false resumes the notice")
+    model_config = ConfigDict(extra="forbid")
+
+    upheld: StrictBool = Field(description="true rejects the application; false resumes the notice")
     reason: str = Field(min_length=1, max_length=TEXT)
 
 
@@ -44,14 +53,18 @@ class IssuedView(BaseModel):
 
 
 class Renewal(BaseModel):
-    valid_until: date
+    model_config = ConfigDict(extra="forbid")
+
+    valid_until: IsoDate
 
 
 class Licence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     licensee_name: str = Field(min_length=1, max_length=200)
-    licensee_credit_code: str = Field(min_length=18, max_length=18)
+    licensee_credit_code: str = Field(pattern=CREDIT_CODE)
     scope: str = Field(min_length=1, max_length=TEXT)
-    until: date
+    until: IsoDate
 
 
 # -- cases -----------------------------------------------------------------------------------
@@ -70,12 +83,14 @@ def list_cases(
 
 
 @router.get("/applications/{application_id}")
-def read_case(application_id: str, _: OperatorDep, services: ServicesDep) -> CaseView:
+def read_case(application_id: ApplicationIdPath, _: OperatorDep, services: ServicesDep) -> CaseView:
     return CaseView.of(services.applications.get(application_id))
 
 
 @router.post("/applications/{application_id}/review", dependencies=IDEMPOTENT)
-def start_review(application_id: str, caller: ReviewerDep, services: ServicesDep) -> CaseView:
+def start_review(
+    application_id: ApplicationIdPath, caller: ReviewerDep, services: ServicesDep
+) -> CaseView:
     """Take a submitted case into compliance review."""
     step = services.applications.start_review(caller.principal, application_id)
     return CaseView.of(step.application, step.version)
@@ -83,7 +98,7 @@ def start_review(application_id: str, caller: ReviewerDep, services: ServicesDep
 
 @router.post("/applications/{application_id}/return", dependencies=IDEMPOTENT)
 def return_for_amendment(
-    application_id: str, body: Reason, caller: ReviewerDep, services: ServicesDep
+    application_id: ApplicationIdPath, body: Reason, caller: ReviewerDep, services: ServicesDep
 ) -> CaseView:
     """退回补正: send the case back to the applicant with what to fix."""
     step = services.applications.return_for_amendment(caller.principal, application_id, body.reason)
@@ -92,16 +107,18 @@ def return_for_amendment(
 
 @router.post("/applications/{application_id}/compliance-report", dependencies=IDEMPOTENT)
 def complete_review(
-    application_id: str, body: ComplianceReport, caller: ReviewerDep, services: ServicesDep
+    application_id: ApplicationIdPath, body: ReviewInput, caller: ReviewerDep, services: ServicesDep
 ) -> CaseView:
     """合规审查: record the signed compliance report; the case goes to audit."""
-    step = services.applications.complete_review(caller.principal, application_id, body.report)
+    step = services.applications.complete_review(
+        caller.principal, application_id, dumped(body.report)
+    )
     return CaseView.of(step.application, step.version)
 
 
 @router.post("/applications/{application_id}/reject", dependencies=IDEMPOTENT)
 def reject(
-    application_id: str, body: Reason, caller: DeciderDep, services: ServicesDep
+    application_id: ApplicationIdPath, body: Reason, caller: DeciderDep, services: ServicesDep
 ) -> CaseView:
     """不予登记: reject at review or audit."""
     step = services.applications.reject(caller.principal, application_id, body.reason)
@@ -109,14 +126,18 @@ def reject(
 
 
 @router.post("/applications/{application_id}/approve", dependencies=IDEMPOTENT)
-def approve_audit(application_id: str, caller: AuditorDep, services: ServicesDep) -> CaseView:
+def approve_audit(
+    application_id: ApplicationIdPath, caller: AuditorDep, services: ServicesDep
+) -> CaseView:
     """审核通过: a second person approves; refused to the case's reviewer (four-eyes)."""
     step = services.applications.approve_audit(caller.principal, application_id)
     return CaseView.of(step.application, step.version)
 
 
 @router.post("/applications/{application_id}/notice", dependencies=IDEMPOTENT)
-def publish_notice(application_id: str, caller: IssuerDep, services: ServicesDep) -> CaseView:
+def publish_notice(
+    application_id: ApplicationIdPath, caller: IssuerDep, services: ServicesDep
+) -> CaseView:
     """公示: publish the case on the notice board for the centre's notice period."""
     step = services.applications.publish_notice(caller.principal, application_id)
     return CaseView.of(step.application, step.version)
@@ -126,8 +147,8 @@ def publish_notice(application_id: str, caller: IssuerDep, services: ServicesDep
     "/applications/{application_id}/objections/{objection_id}/decision", dependencies=IDEMPOTENT
 )
 def decide_objection(
-    application_id: str,
-    objection_id: str,
+    application_id: ApplicationIdPath,
+    objection_id: ObjectionIdPath,
     body: ObjectionDecision,
     caller: IssuerDep,
     services: ServicesDep,
@@ -144,7 +165,9 @@ def decide_objection(
     status_code=status.HTTP_201_CREATED,
     dependencies=IDEMPOTENT,
 )
-def issue(application_id: str, caller: IssuerDep, services: ServicesDep) -> IssuedView:
+def issue(
+    application_id: ApplicationIdPath, caller: IssuerDep, services: ServicesDep
+) -> IssuedView:
     """颁证: issue the certificate once the notice is over; it is signed and queued for the
     chain."""
     issued = services.issuance.issue(caller.principal, application_id)
@@ -175,30 +198,43 @@ def list_certificates(
 
 @router.get("/certificates/{registration_number}")
 def read_certificate(
-    registration_number: str, _: OperatorDep, services: ServicesDep
+    registration_number: RegistrationNumberPath, _: OperatorDep, services: ServicesDep
 ) -> CertificateView:
     return CertificateView.of(services.certificates.get(registration_number))
 
 
 @router.post("/certificates/{registration_number}/change", dependencies=IDEMPOTENT)
 def change(
-    registration_number: str, body: JsonObject, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: ApplicationInput,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ActionView:
     """变更: new content for the same holder, under a new number."""
-    return action_view(services.certificates.change(caller.principal, registration_number, body))
+    return action_view(
+        services.certificates.change(caller.principal, registration_number, dumped(body))
+    )
 
 
 @router.post("/certificates/{registration_number}/transfer", dependencies=IDEMPOTENT)
 def transfer(
-    registration_number: str, body: JsonObject, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: TransferInput,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ActionView:
     """转移: the same asset and rights for the holder in the body, under a new number."""
-    return action_view(services.certificates.transfer(caller.principal, registration_number, body))
+    return action_view(
+        services.certificates.transfer(caller.principal, registration_number, dumped(body))
+    )
 
 
 @router.post("/certificates/{registration_number}/licence", dependencies=IDEMPOTENT)
 def licence(
-    registration_number: str, body: Licence, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: Licence,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ActionView:
     """许可: record a licence; the certificate stays active."""
     return action_view(
@@ -215,7 +251,10 @@ def licence(
 
 @router.post("/certificates/{registration_number}/renew", dependencies=IDEMPOTENT)
 def renew(
-    registration_number: str, body: Renewal, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: Renewal,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ActionView:
     """续证: a later end of validity, under a new number."""
     return action_view(
@@ -225,7 +264,10 @@ def renew(
 
 @router.post("/certificates/{registration_number}/cancel", dependencies=IDEMPOTENT)
 def cancel(
-    registration_number: str, body: OptionalReason, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: OptionalReason,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ActionView:
     """注销 on the holder's written request, recorded by the centre."""
     return action_view(
@@ -235,7 +277,10 @@ def cancel(
 
 @router.post("/certificates/{registration_number}/revoke", dependencies=IDEMPOTENT)
 def revoke(
-    registration_number: str, body: Reason, caller: IssuerDep, services: ServicesDep
+    registration_number: RegistrationNumberPath,
+    body: Reason,
+    caller: IssuerDep,
+    services: ServicesDep,
 ) -> ActionView:
     """撤销: the centre withdraws the registration."""
     return action_view(

@@ -15,18 +15,20 @@ from fastapi import Query, status
 
 from api.auth import ApplicantDep, IssuerDep, OperatorDep, PledgeeDep, RegulatorDep
 from api.deps import ServicesDep
+from api.inputs import PARTY_CODE, REGISTRATION_NUMBER, Reason
 from api.pagination import Page, PageDep, paged
 from api.pledge_views import (
     ConsentRequest,
     ExtensionRequest,
     OperatorRelease,
+    PledgeIdPath,
     PledgeListing,
     PledgeRequest,
     PledgeTotalView,
     PledgeView,
     ReleaseRequest,
 )
-from api.routers.common import IDEMPOTENT, Reason, node_router
+from api.routers.common import IDEMPOTENT, node_router
 from node.domain.calendar import local_date
 from node.domain.pledge import PledgeStatus
 from node.services.node_services import NodeServices
@@ -35,9 +37,12 @@ from node.store.ports import PledgeFilter
 from node.store.records import StoredPledge
 
 StatusQuery = Annotated[list[PledgeStatus] | None, Query(description="only pledges in these")]
-NumberQuery = Annotated[str | None, Query(max_length=40, description="only this certificate's")]
+NumberQuery = Annotated[
+    str | None, Query(pattern=REGISTRATION_NUMBER, description="only this certificate's")
+]
 PledgeeQuery = Annotated[
-    str | None, Query(max_length=18, description="only this pledgee's (its code)")
+    str | None,
+    Query(pattern=PARTY_CODE, description="only this pledgee's (credit or institution code)"),
 ]
 
 pledgee_router = node_router(prefix="/pledgee/pledges", tags=["pledgee"])
@@ -106,14 +111,16 @@ def list_own_pledges(
 
 
 @pledgee_router.get("/{pledge_id}")
-def read_own_pledge(pledge_id: str, caller: PledgeeDep, services: ServicesDep) -> PledgeView:
+def read_own_pledge(
+    pledge_id: PledgeIdPath, caller: PledgeeDep, services: ServicesDep
+) -> PledgeView:
     """One of the caller's pledges (403 for another bank's)."""
     return _view(services, services.pledges.get_own(caller.party or "", pledge_id))
 
 
 @pledgee_router.post("/{pledge_id}/extension", dependencies=IDEMPOTENT)
 def request_extension(
-    pledge_id: str, body: ExtensionRequest, caller: PledgeeDep, services: ServicesDep
+    pledge_id: PledgeIdPath, body: ExtensionRequest, caller: PledgeeDep, services: ServicesDep
 ) -> PledgeView:
     """展期: ask to move the end of the term; confirmed like the pledge."""
     outcome = services.pledges.request_extension(
@@ -128,7 +135,7 @@ def request_extension(
 
 @pledgee_router.post("/{pledge_id}/release", dependencies=IDEMPOTENT)
 def release_own_pledge(
-    pledge_id: str, body: ReleaseRequest, caller: PledgeeDep, services: ServicesDep
+    pledge_id: PledgeIdPath, body: ReleaseRequest, caller: PledgeeDep, services: ServicesDep
 ) -> PledgeView:
     """解除质押: release the caller's pledge; the release is signed and sent to the chain."""
     outcome = services.pledges.release_own(
@@ -154,7 +161,7 @@ def list_held_pledges(
 
 @holder_router.post("/{pledge_id}/consent", dependencies=IDEMPOTENT)
 def consent(
-    pledge_id: str, body: ConsentRequest, caller: ApplicantDep, services: ServicesDep
+    pledge_id: PledgeIdPath, body: ConsentRequest, caller: ApplicantDep, services: ServicesDep
 ) -> PledgeView:
     """出质人同意: consent to a pending request or extension; under the centre's policy that
     confirms it at once."""
@@ -182,32 +189,36 @@ def list_pledges(
 
 
 @operator_router.get("/{pledge_id}")
-def read_pledge(pledge_id: str, _: OperatorDep, services: ServicesDep) -> PledgeView:
+def read_pledge(pledge_id: PledgeIdPath, _: OperatorDep, services: ServicesDep) -> PledgeView:
     return _view(services, services.pledges.get(pledge_id))
 
 
 @operator_router.post("/{pledge_id}/confirm", dependencies=IDEMPOTENT)
-def confirm(pledge_id: str, caller: IssuerDep, services: ServicesDep) -> PledgeView:
+def confirm(pledge_id: PledgeIdPath, caller: IssuerDep, services: ServicesDep) -> PledgeView:
     """质押登记: register the pledge with the next priority; its record is signed and the
     registration sent to the chain."""
     return _outcome(services, services.pledges.confirm(caller.principal, pledge_id))
 
 
 @operator_router.post("/{pledge_id}/reject", dependencies=IDEMPOTENT)
-def reject(pledge_id: str, body: Reason, caller: IssuerDep, services: ServicesDep) -> PledgeView:
+def reject(
+    pledge_id: PledgeIdPath, body: Reason, caller: IssuerDep, services: ServicesDep
+) -> PledgeView:
     """不予登记: refuse the request."""
     return _outcome(services, services.pledges.reject(caller.principal, pledge_id, body.reason))
 
 
 @operator_router.post("/{pledge_id}/extension/confirm", dependencies=IDEMPOTENT)
-def confirm_extension(pledge_id: str, caller: IssuerDep, services: ServicesDep) -> PledgeView:
+def confirm_extension(
+    pledge_id: PledgeIdPath, caller: IssuerDep, services: ServicesDep
+) -> PledgeView:
     """展期登记: confirm the pending extension; its record is linked to the first."""
     return _outcome(services, services.pledges.confirm_extension(caller.principal, pledge_id))
 
 
 @operator_router.post("/{pledge_id}/extension/reject", dependencies=IDEMPOTENT)
 def reject_extension(
-    pledge_id: str, body: Reason, caller: IssuerDep, services: ServicesDep
+    pledge_id: PledgeIdPath, body: Reason, caller: IssuerDep, services: ServicesDep
 ) -> PledgeView:
     """Refuse the pending extension; the term stays."""
     outcome = services.pledges.reject_extension(caller.principal, pledge_id, body.reason)
@@ -216,7 +227,7 @@ def reject_extension(
 
 @operator_router.post("/{pledge_id}/release", dependencies=IDEMPOTENT)
 def release(
-    pledge_id: str, body: OperatorRelease, caller: IssuerDep, services: ServicesDep
+    pledge_id: PledgeIdPath, body: OperatorRelease, caller: IssuerDep, services: ServicesDep
 ) -> PledgeView:
     """解除质押 on the pledgee's release document."""
     outcome = services.pledges.release(
@@ -254,5 +265,5 @@ def list_all_pledges(
 
 
 @regulator_router.get("/{pledge_id}")
-def read_any_pledge(pledge_id: str, _: RegulatorDep, services: ServicesDep) -> PledgeView:
+def read_any_pledge(pledge_id: PledgeIdPath, _: RegulatorDep, services: ServicesDep) -> PledgeView:
     return _view(services, services.pledges.get(pledge_id))

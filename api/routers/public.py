@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import Depends, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ServicesDep
+from api.inputs import TEXT
 from api.pagination import Page, PageDep, paged
-from api.routers.common import IDEMPOTENT, TEXT, node_router
+from api.routers.common import IDEMPOTENT, node_router
 from api.views import NoticeView
 from node.domain.workflow import ApplicationState
 
@@ -25,6 +26,8 @@ router = node_router(tags=["public"])
 
 class NewObjection(BaseModel):
     """异议: who objects and why."""
+
+    model_config = ConfigDict(extra="forbid")
 
     filed_by: str = Field(min_length=1, max_length=200, description="name of who objects")
     reason: str = Field(min_length=1, max_length=TEXT)

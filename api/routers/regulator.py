@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from api.auth import RegulatorDep
 from api.deps import ServicesDep
+from api.inputs import ApplicationIdPath, RegistrationNumberPath
 from api.pagination import MAX_LIMIT, Page, PageDep, PageRequest, paged
 from api.routers.common import node_router
 from api.routers.operator import StatesQuery
@@ -39,7 +40,9 @@ def list_cases(
 
 
 @router.get("/applications/{application_id}")
-def read_case(application_id: str, _: RegulatorDep, services: ServicesDep) -> CaseView:
+def read_case(
+    application_id: ApplicationIdPath, _: RegulatorDep, services: ServicesDep
+) -> CaseView:
     return CaseView.of(services.applications.get(application_id))
 
 
@@ -61,7 +64,7 @@ def list_certificates(
 
 @router.get("/certificates/{registration_number}")
 def read_certificate(
-    registration_number: str, _: RegulatorDep, services: ServicesDep
+    registration_number: RegistrationNumberPath, _: RegulatorDep, services: ServicesDep
 ) -> CertificateView:
     return CertificateView.of(services.certificates.get(registration_number))
 

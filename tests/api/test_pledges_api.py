@@ -12,7 +12,7 @@ from tests.api.test_workflow_api import SAMPLE, ok, refused, through_notice
 from tests.api.workflow_node import BANK, ApiNode, api_node
 from tests.unit.domain.builders import number as registration_number
 from tests.unit.services.pledging import BANK_B, request_body
-from tests.unit.store.support import StoreUnderTest
+from tests.unit.store.support import FakeStore, SqlStore
 
 NEW_HOLDER = {
     **SAMPLE["holder"],
@@ -22,13 +22,21 @@ NEW_HOLDER = {
 
 
 @pytest.fixture
-def served(store: StoreUnderTest) -> ApiNode:
-    node = api_node(store)
+def served(sql_store: SqlStore) -> ApiNode:
+    """On SQLite: the services' pledge tests run on the fake store as well."""
+    node = api_node(sql_store)
     other = node.services.api_keys.create(
         "test", role="pledgee", label="bank B", principal="bank-b-1", party=BANK_B
     )
     node.tokens["other_bank"] = other.token
     return node
+
+
+@pytest.fixture(scope="module")
+def issued_once() -> tuple[ApiNode, str]:
+    """A node with a certificate, shared by tests that store nothing."""
+    node = api_node(FakeStore())
+    return node, issued(node)
 
 
 def issued(served: ApiNode) -> str:
@@ -280,9 +288,9 @@ def test_a_repeated_request_with_the_same_idempotency_key_registers_one_pledge(
     ],
 )
 def test_bad_requests_name_their_field(
-    served: ApiNode, changes: dict[str, Any], status: int, code: str, field: str
+    issued_once: tuple[ApiNode, str], changes: dict[str, Any], status: int, code: str, field: str
 ) -> None:
-    number = issued(served)
+    served, number = issued_once
     error = refused(
         served.call("pledgee", "POST", "/pledgee/pledges", json=request_body(number) | changes),
         status,
