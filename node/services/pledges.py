@@ -96,9 +96,8 @@ class Viewer:
 class PledgeService:
     """Pledges of this centre's certificates."""
 
-    def __init__(self, context: NodeContext, new_id: Callable[[], str] | None = None) -> None:
+    def __init__(self, context: NodeContext) -> None:
         self._context = context
-        self._new_id = new_id or (lambda: uuid4().hex)
 
     # -- the pledgee -----------------------------------------------------------------------
 
@@ -114,7 +113,7 @@ class PledgeService:
                     "registration_number", "certificate_unknown", f"no certificate {number} here"
                 ) from None
             pledge = Pledge.request(
-                self._new_id(),
+                uuid4().hex,
                 terms,
                 certificate=certificate,
                 actor=actor,
