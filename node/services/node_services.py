@@ -12,6 +12,7 @@ from node.services.centre_settings import CentreSettingsService
 from node.services.certificates import CertificateService
 from node.services.context import NodeContext
 from node.services.issuance import IssuanceService
+from node.services.pledges import PledgeService
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class NodeServices:
     api_keys: ApiKeyService
     audit_log: AuditLogService
     centre_settings: CentreSettingsService
+    pledges: PledgeService
 
     @classmethod
     def of(cls, context: NodeContext) -> NodeServices:
@@ -40,4 +42,5 @@ class NodeServices:
             centre_settings=CentreSettingsService(
                 context.unit_of_work, context.clock, context.centre
             ),
+            pledges=PledgeService(context),
         )

@@ -31,6 +31,7 @@ from node.store.event_log import EventLog
 from node.store.idempotency import IdempotencyStore
 from node.store.keyring import Keyring
 from node.store.outbox import AnchorQueue, ChainActionQueue
+from node.store.pledges import PledgeRepository
 from node.store.ports import AbstractAttachmentStore, AbstractUnitOfWork
 from node.store.repositories import (
     ApplicationRepository,
@@ -95,6 +96,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.idempotency = IdempotencyStore(session, self._clock)
         self.api_keys = ApiKeyRepository(session)
         self.centre_settings = CentreSettingsRepository(session)
+        self.pledges = PledgeRepository(session, events)
         self._attachments = (
             None if self._keyring is None else AttachmentStore(session, self._keyring, self._clock)
         )

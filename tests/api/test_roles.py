@@ -11,11 +11,12 @@ from tests.api.workflow_node import ApiNode, api_node
 from tests.unit.store.support import FakeStore
 
 PUBLIC = "public"
-A, R, U, ISS, G, D = (
+A, R, U, ISS, P, G, D = (
     Role.APPLICANT,
     Role.REVIEWER,
     Role.AUDITOR,
     Role.ISSUER,
+    Role.PLEDGEE,
     Role.REGULATOR,
     Role.ADMIN,
 )
@@ -71,6 +72,22 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/admin/keys/{key_id}/revoke"): {D},
     ("GET", "/admin/centre"): {D},
     ("PATCH", "/admin/centre"): {D},
+    ("POST", "/pledgee/pledges"): {P},
+    ("GET", "/pledgee/pledges"): {P},
+    ("GET", "/pledgee/pledges/{pledge_id}"): {P},
+    ("POST", "/pledgee/pledges/{pledge_id}/extension"): {P},
+    ("POST", "/pledgee/pledges/{pledge_id}/release"): {P},
+    ("GET", "/holder/pledges"): {A},
+    ("POST", "/holder/pledges/{pledge_id}/consent"): {A},
+    ("GET", "/operator/pledges"): OPERATORS,
+    ("GET", "/operator/pledges/{pledge_id}"): OPERATORS,
+    ("POST", "/operator/pledges/{pledge_id}/confirm"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/reject"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/extension/confirm"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/extension/reject"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/release"): {ISS},
+    ("GET", "/regulator/pledges"): {G},
+    ("GET", "/regulator/pledges/{pledge_id}"): {G},
 }
 NOT_JSON = {"/verify"}
 

@@ -13,6 +13,7 @@ from tests.unit.store.contract import (
     KeyringlessContract,
     OutboxContract,
 )
+from tests.unit.store.pledge_contract import PledgeContract
 
 
 class TestApplications(ApplicationContract):
@@ -49,3 +50,7 @@ class TestKeyringless(KeyringlessContract):
 
 class TestApiKeys(ApiKeyContract):
     """API keys."""
+
+
+class TestPledges(PledgeContract):
+    """Pledges."""

@@ -36,6 +36,7 @@ TABLES = {
     "centre_settings",
     "attachments",
     "idempotency_keys",
+    "pledges",
 }
 
 
