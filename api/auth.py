@@ -89,5 +89,6 @@ IssuerDep = Annotated[Caller, Depends(requires(Role.ISSUER))]
 DeciderDep = Annotated[Caller, Depends(requires(Role.REVIEWER, Role.AUDITOR))]
 """Who may reject a case: the reviewer at review, the auditor at audit."""
 OperatorDep = Annotated[Caller, Depends(requires(Role.REVIEWER, Role.AUDITOR, Role.ISSUER))]
+PledgeeDep = Annotated[Caller, Depends(requires(Role.PLEDGEE))]
 RegulatorDep = Annotated[Caller, Depends(requires(Role.REGULATOR))]
 AdminDep = Annotated[Caller, Depends(requires(Role.ADMIN))]

@@ -31,6 +31,10 @@ from node.domain.values import (
 
 CREDIT_CODE = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{9}[0-9A-HJ-NPQRTUWXY]$"
 """统一社会信用代码 (GB 32100-2015); the last character is a check the domain verifies."""
+FINANCIAL_INSTITUTION_CODE = r"^[A-Z][0-9]{4}[A-Z][0-9]{9}$"
+"""金融机构编码 as on the financial licence, e.g. B0001H111000001 (it has no check character)."""
+PARTY_CODE = f"{CREDIT_CODE}|{FINANCIAL_INSTITUTION_CODE}"
+"""Whom a party key acts for: a credit code, or for a pledgee also its institution code."""
 REGION_CODE = r"^[1-9][0-9]{5}$"
 TEXT = 2000
 """The longest free text (a reason, a finding) a request may carry."""

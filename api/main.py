@@ -21,6 +21,7 @@ from api.routers import (
     cross_centre,
     operator,
     peer,
+    pledges,
     public,
     regulator,
 )
@@ -81,6 +82,8 @@ def create_app(
     app.include_router(verify_page.router)
     app.include_router(verification.router)
     for router in (public.router, applicant.router, operator.router, regulator.router):
+        app.include_router(router)
+    for router in pledges.routers:
         app.include_router(router)
     app.include_router(admin.router)
     for router in (consortium.router, cross_centre.router, peer.router):

@@ -138,6 +138,19 @@ class WorkflowSettings(BaseModel):
     validity_years: int = Field(3, ge=1, description="certificate validity")
 
 
+class PledgeSettings(BaseModel):
+    """Pledges (质押): the centre's confirmation policy and the expiry check."""
+
+    confirm_on_consent: bool = Field(
+        True,
+        description="confirm a pledge request or extension as soon as the holder consents, "
+        "without waiting for an operator",
+    )
+    expiry_interval: float = Field(
+        60.0, gt=0, description="seconds between the worker's checks for pledges past their term"
+    )
+
+
 class Settings(BaseSettings):
     """All settings of a node; see the table in the README."""
 
@@ -168,6 +181,7 @@ class Settings(BaseSettings):
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    pledges: PledgeSettings = Field(default_factory=PledgeSettings)
     federation: FederationSettings = Field(default_factory=FederationSettings)
 
     @classmethod

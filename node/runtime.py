@@ -8,7 +8,7 @@ the anchoring worker.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -29,6 +29,7 @@ from node.domain.identifiers import RegionCode
 from node.errors import ConfigurationError
 from node.federation.peer_client import PeerClient
 from node.services.context import NodeContext
+from node.services.node_services import NodeServices
 from node.store.db import create_engine_for, session_factory
 from node.store.keyring import Keyring
 from node.store.migrate import upgrade_database
@@ -128,6 +129,7 @@ def centre_of(settings: Settings) -> Centre:
         settings.centre.endpoint,
         notice_working_days=settings.workflow.notice_working_days,
         validity_years=settings.workflow.validity_years,
+        confirm_pledges_on_consent=settings.pledges.confirm_on_consent,
     )
 
 
@@ -163,6 +165,16 @@ def node_context(
         standing=ChainStanding(contracts, account.address),
     )
     return context, contracts
+
+
+def node_services(
+    settings: Settings, store: Store, chain: NodeChain, record: DeploymentRecord, clock: Clock
+) -> NodeServices:
+    """The node's use cases on ``store`` and the deployed contracts, with the admin's stored
+    centre settings applied over the configured ones."""
+    context, _ = node_context(settings, store, chain.connection, record, chain.build, clock=clock)
+    services = NodeServices.of(context)
+    return NodeServices.of(replace(context, centre=services.centre_settings.current()))
 
 
 @dataclass(frozen=True)

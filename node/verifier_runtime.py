@@ -7,7 +7,7 @@ for the public verifier, and the node's store for bundles by registration number
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from node.chain.accounts import centre_account
@@ -20,7 +20,7 @@ from node.domain.calendar import Clock, SystemClock, local_date
 from node.errors import ConfigurationError
 from node.federation.peer_client import PeerClient
 from node.federation.peer_requests import PeerDomain
-from node.runtime import NodeChain, node_chain, node_context, open_store
+from node.runtime import NodeChain, node_chain, node_services, open_store
 from node.services.node_services import NodeServices
 from node.services.peer_requests import PeerRequestGate
 from node.services.recognition import RecognitionService
@@ -41,10 +41,7 @@ def centre_services(
     None for a node without a centre key (it verifies only)."""
     if settings.centre.key is None:
         return None
-    store = open_store(settings, clock)
-    context, _ = node_context(settings, store, chain.connection, record, chain.build, clock=clock)
-    services = NodeServices.of(context)
-    return NodeServices.of(replace(context, centre=services.centre_settings.current()))
+    return node_services(settings, open_store(settings, clock), chain, record, clock)
 
 
 def no_bundles(registration_number: str) -> CertificateBundle:

@@ -10,7 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt
 
 from api.auth import AdminDep
 from api.deps import ServicesDep
-from api.inputs import CREDIT_CODE, IsoDate, KeyIdPath
+from api.inputs import PARTY_CODE, IsoDate, KeyIdPath
 from api.pagination import Page, PageDep, paged
 from api.routers.common import IDEMPOTENT, node_router
 from api.views import ApiKeyView, IssuedKeyView
@@ -34,7 +34,10 @@ class NewKey(BaseModel):
         None, min_length=1, max_length=200, description="the person; defaults to the party"
     )
     party: str | None = Field(
-        None, pattern=CREDIT_CODE, description="credit code, for applicant and pledgee"
+        None,
+        pattern=PARTY_CODE,
+        description="credit code, for applicant and pledgee; or a pledgee's financial "
+        "institution code (金融机构编码)",
     )
     expires_at: AwareDatetime | None = None
 

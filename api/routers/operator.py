@@ -224,7 +224,9 @@ def transfer(
     services: ServicesDep,
 ) -> ActionView:
     """转移: the same asset and rights for the holder in the body, under a new number."""
-    return action_view(services.certificates.transfer(caller.principal, registration_number, body))
+    return action_view(
+        services.certificates.transfer(caller.principal, registration_number, dumped(body))
+    )
 
 
 @router.post("/certificates/{registration_number}/licence", dependencies=IDEMPOTENT)

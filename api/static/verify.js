@@ -67,7 +67,8 @@ function showReport(report) {
   fact("CertificateRegistry", report.contracts.certificate_registry);
   fact("有效质押 Active pledges", String(report.pledges.length));
   for (const pledge of report.pledges) {
-    fact(`  顺位 Priority ${pledge.priority}`, `${pledge.pledge_id} (block ${pledge.registered_block})`);
+    const term = pledge.terms ? `, 期限 term ${pledge.terms.term_start} – ${pledge.terms.term_end}` : "";
+    fact(`  顺位 Priority ${pledge.priority}`, `${pledge.pledge_id} (block ${pledge.registered_block}${term})`);
   }
   for (const check of report.checks) {
     const [zh, en, meaningZh, meaningEn] = CHECKS[check.name] ?? [check.name, check.name, "", ""];

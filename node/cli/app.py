@@ -18,6 +18,7 @@ from node.cli import (
     document_commands,
     key_commands,
     node_commands,
+    pledge_commands,
     verify_commands,
     worker_commands,
 )
@@ -42,6 +43,7 @@ app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
 app.add_typer(centre_commands.centre_app, name="centre")
 app.add_typer(key_commands.keys_app, name="keys")
+app.add_typer(pledge_commands.pledges_app, name="pledges")
 console = Console(soft_wrap=True)
 
 

@@ -48,7 +48,11 @@ def create_key(
         str | None, typer.Option(help="the person (defaults to --party for party roles)")
     ] = None,
     party: Annotated[
-        str | None, typer.Option(help="credit code an applicant or pledgee key acts for")
+        str | None,
+        typer.Option(
+            help="credit code an applicant or pledgee key acts for (a pledgee's may be its "
+            "financial institution code)"
+        ),
     ] = None,
 ) -> None:
     """Create a key and print its token (once)."""

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from node.domain.calendar import Clock
 from node.domain.errors import InvalidFieldError
-from node.domain.identifiers import CreditCode
+from node.domain.identifiers import CreditCode, parse_institution_code
 from node.domain.roles import PARTY_ROLES, Role
 from node.domain.text import require_text
 from node.services.errors import ApiKeyExpiredError, ApiKeyInvalidError, ApiKeyRevokedError
@@ -61,8 +61,9 @@ class ApiKeyService:
         party: str | None = None,
         expires_at: datetime | None = None,
     ) -> IssuedKey:
-        """A new key for ``role``; applicant and pledgee keys name their party's credit code,
-        which is also their principal unless another is given."""
+        """A new key for ``role``; applicant and pledgee keys name their party's credit code
+        (a pledgee's may also be its financial institution code), which is also their principal
+        unless another is given."""
         try:
             checked_role = Role(role)
         except ValueError:
@@ -72,7 +73,11 @@ class ApiKeyService:
         if checked_role in PARTY_ROLES:
             if party is None:
                 raise InvalidFieldError("party", "required", f"a {role} key names its credit code")
-            party = CreditCode.parse(party, "party").value
+            party = (
+                parse_institution_code(party, "party")
+                if checked_role is Role.PLEDGEE
+                else CreditCode.parse(party, "party").value
+            )
             principal = principal or party
         elif party is not None:
             raise InvalidFieldError("party", "not_allowed", f"a {role} key acts for the centre")

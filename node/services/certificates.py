@@ -1,5 +1,9 @@
 """After issue: change, transfer, licence, renewal, cancellation, revocation, expiry.
 
+While a pledge (质押) is active, change, transfer, renewal and cancellation are
+refused here, as the contract refuses them on chain; revocation is not, so that
+the pledgee sees it.
+
 Each action produces a signed decision document linked to the certificate's
 previous document; a successor certificate (change, transfer, renewal) gets
 its own certificate document linked to the decision. Status changes a
@@ -30,6 +34,7 @@ from node.domain.parsing import parse_application, parse_holder
 from node.services.context import NodeContext
 from node.services.errors import NotYourHolderError
 from node.services.outbox import claim_asset_keys, set_status_on_chain
+from node.services.pledges import require_unpledged
 from node.services.recording import latest_digest, record_document
 from node.services.standing import require_standing
 from node.store.ports import AbstractUnitOfWork
@@ -149,7 +154,7 @@ class CertificateService:
                 _require_holder(cert, holder)
             return cert.cancel(actor, at=at, reason=reason, previous_digest=previous)
 
-        return self._act(registration_number, cancel)
+        return self._act(registration_number, cancel, unpledged=True)
 
     def revoke(self, actor: str, registration_number: str, reason: str) -> ActionOutcome:
         """撤销: the centre withdraws the registration."""
@@ -171,13 +176,18 @@ class CertificateService:
         self,
         registration_number: str,
         action: Callable[[Certificate, datetime, str | None], CertificateAction],
+        *,
+        unpledged: bool = False,
     ) -> ActionOutcome:
+        """``action`` on the certificate; with ``unpledged``, refused while it is pledged."""
         number = RegistrationNumber.parse(registration_number)
         require_standing(self._context)
         with self._context.unit_of_work() as uow:
             certificate = uow.certificates.get(number)
             previous = latest_digest(uow, str(number))
             done = action(certificate, self._context.clock.now(), _hex(previous))
+            if unpledged:
+                require_unpledged(uow, str(number))
             decision = self._record_action(uow, done, previous)
             uow.certificates.save(certificate)
             if done.to_status in CHAIN_STATUSES:
@@ -197,6 +207,7 @@ class CertificateService:
         year = local_date(now).year
         with context.unit_of_work() as uow:
             certificate = uow.certificates.get(number)
+            require_unpledged(uow, str(number))
             record = uow.certificates.record(number)
             previous = latest_digest(uow, str(number))
             serial = uow.certificates.last_serial(context.centre.region_code.value, year) + 1

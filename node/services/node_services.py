@@ -13,6 +13,7 @@ from node.services.certificates import CertificateService
 from node.services.consortium import ConsortiumService
 from node.services.context import NodeContext
 from node.services.issuance import IssuanceService
+from node.services.pledges import PledgeService
 from node.services.transfers import TransferService
 
 
@@ -28,6 +29,7 @@ class NodeServices:
     api_keys: ApiKeyService
     audit_log: AuditLogService
     centre_settings: CentreSettingsService
+    pledges: PledgeService
     consortium: ConsortiumService
     transfers: TransferService
 
@@ -44,6 +46,7 @@ class NodeServices:
             centre_settings=CentreSettingsService(
                 context.unit_of_work, context.clock, context.centre
             ),
+            pledges=PledgeService(context),
             consortium=ConsortiumService(context),
             transfers=TransferService(context),
         )

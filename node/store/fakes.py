@@ -12,9 +12,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 from uuid import uuid4
 
 from node.documents.ids import certificate_id_of
@@ -22,6 +22,8 @@ from node.domain.calendar import Clock, SystemClock
 from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
+from node.domain.pledge import Pledge, PledgeStatus
+from node.domain.pledge_snapshot import pledge_from_snapshot
 from node.domain.snapshot import (
     Snapshot,
     application_from_snapshot,
@@ -57,7 +59,9 @@ from node.store.log_chain import entry_hash, first_break, plain_details
 from node.store.models import NAME
 from node.store.outbox import check_leaves, check_sender, proof_to_json
 from node.store.peer_nonces import nonce_key
+from node.store.pledges import pledge_columns, pledge_log_entries
 from node.store.ports import (
+    ALL_PLEDGES,
     AbstractAnchorQueue,
     AbstractApiKeyRepository,
     AbstractApplicationRepository,
@@ -69,9 +73,11 @@ from node.store.ports import (
     AbstractEventLog,
     AbstractIdempotencyStore,
     AbstractPeerNonceStore,
+    AbstractPledgeRepository,
     AbstractUnitOfWork,
     NewCertificate,
     NewEvent,
+    PledgeFilter,
 )
 from node.store.records import (
     BATCH_TRANSITIONS,
@@ -92,7 +98,9 @@ from node.store.records import (
     HeadAnchor,
     IdempotentResponse,
     NewDocument,
+    PledgeTotal,
     StoredDocument,
+    StoredPledge,
 )
 from node.store.repositories import certificate_log_details, superseded_by, workflow_log_details
 
@@ -131,6 +139,16 @@ class StoredCertificate:
 
 
 @dataclass
+class FakeStoredPledge:
+    """What the fake keeps of a pledge: its row's columns and links."""
+
+    columns: dict[str, Any]
+    version: int
+    record_digest: bytes | None = None
+    chain_action_id: int | None = None
+
+
+@dataclass
 class FakeDatabase:
     """Everything the fakes store; share one between unit of work instances."""
 
@@ -147,6 +165,7 @@ class FakeDatabase:
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     peer_nonces: dict[tuple[str, bytes], datetime] = field(default_factory=dict)
     centre_settings: CentreSettings | None = None
+    pledges: dict[str, FakeStoredPledge] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
     generation: int = 0
     """Bumped by every commit."""
@@ -939,6 +958,166 @@ class FakeCentreSettingsRepository(AbstractCentreSettingsRepository):
         )
 
 
+class FakePledgeRepository(AbstractPledgeRepository):
+    """Pledges in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase, events: AbstractEventLog) -> None:
+        self._db = db
+        self._events = events
+
+    def add(self, pledge: Pledge) -> None:
+        number = str(pledge.terms.registration_number)
+        if pledge.id in self._db.pledges:
+            raise AlreadyExistsError("pledge", pledge.id)
+        if number not in self._db.certificates:
+            raise NotFoundError("certificate", number)
+        columns = pledge_columns(pledge)
+        if any(
+            stored.columns["chain_pledge_id"] == columns["chain_pledge_id"]
+            for stored in self._db.pledges.values()
+        ):
+            raise AlreadyExistsError("pledge", pledge.id)
+        self._db.pledges[pledge.id] = FakeStoredPledge(copy.deepcopy(columns), 1)
+        self._events.append_many(pledge_log_entries(pledge, pledge.steps))
+
+    def get(self, pledge_id: str) -> Pledge:
+        return pledge_from_snapshot(self._stored(pledge_id).columns["snapshot"])
+
+    def stored(self, pledge_id: str) -> StoredPledge:
+        return self._record(self._stored(pledge_id))
+
+    def save(
+        self,
+        pledge: Pledge,
+        *,
+        record_digest: bytes | None = None,
+        chain_action_id: int | None = None,
+    ) -> int:
+        stored = self._stored(pledge.id)
+        logged = len(stored.columns["snapshot"]["steps"])
+        if len(pledge.steps) < logged:
+            raise ConcurrentUpdateError("pledge", pledge.id)
+        columns = pledge_columns(pledge)
+        priority = columns["priority"]
+        if priority is not None and any(
+            other.columns["registration_number"] == columns["registration_number"]
+            and other.columns["priority"] == priority
+            for key, other in self._db.pledges.items()
+            if key != pledge.id
+        ):
+            raise ConcurrentUpdateError("pledge", pledge.id)
+        stored.columns = copy.deepcopy(columns)
+        stored.version += 1
+        if record_digest is not None:
+            stored.record_digest = require_bytes32(record_digest, "record_digest")
+        if chain_action_id is not None:
+            stored.chain_action_id = self._db_action(chain_action_id).id
+        self._events.append_many(pledge_log_entries(pledge, pledge.steps[logged:]))
+        return stored.version
+
+    def find(
+        self, where: PledgeFilter = ALL_PLEDGES, *, limit: int = 50, offset: int = 0
+    ) -> list[StoredPledge]:
+        require_page(limit, offset)
+        found = sorted(
+            (stored for stored in self._db.pledges.values() if _matches(stored, where)),
+            key=lambda stored: (
+                stored.columns["registration_number"],
+                stored.columns["priority"] is None,
+                stored.columns["priority"] or 0,
+                stored.columns["requested_at"],
+                stored.columns["snapshot"]["id"],
+            ),
+        )
+        return [self._record(stored) for stored in found[offset : offset + limit]]
+
+    def totals(self, where: PledgeFilter = ALL_PLEDGES) -> list[PledgeTotal]:
+        sums: dict[tuple[str, str], tuple[int, int]] = {}
+        for stored in self._db.pledges.values():
+            if _matches(stored, where):
+                key = (stored.columns["status"], stored.columns["currency"])
+                count, total = sums.get(key, (0, 0))
+                sums[key] = (count + 1, total + stored.columns["principal_minor"])
+        return [
+            PledgeTotal(PledgeStatus(status), currency, count, total)
+            for (status, currency), (count, total) in sorted(sums.items())
+        ]
+
+    def last_priority(self, registration_number: str) -> int:
+        return max(
+            (
+                stored.columns["priority"] or 0
+                for stored in self._db.pledges.values()
+                if stored.columns["registration_number"] == registration_number
+            ),
+            default=0,
+        )
+
+    def due_to_expire(self, today: date, *, limit: int = 100) -> list[Pledge]:
+        require_page(limit, 0)
+        due = sorted(
+            (
+                stored
+                for stored in self._db.pledges.values()
+                if stored.columns["status"] == PledgeStatus.ACTIVE.value
+                and stored.columns["term_end"] < today
+            ),
+            key=lambda stored: (stored.columns["term_end"], stored.columns["snapshot"]["id"]),
+        )
+        return [pledge_from_snapshot(stored.columns["snapshot"]) for stored in due[:limit]]
+
+    def by_chain_ids(self, chain_pledge_ids: Sequence[bytes]) -> dict[bytes, StoredPledge]:
+        wanted = set(chain_pledge_ids)
+        return {
+            stored.columns["chain_pledge_id"]: self._record(stored)
+            for stored in self._db.pledges.values()
+            if stored.columns["chain_pledge_id"] in wanted
+        }
+
+    def _stored(self, pledge_id: str) -> FakeStoredPledge:
+        try:
+            return self._db.pledges[pledge_id]
+        except KeyError:
+            raise NotFoundError("pledge", pledge_id) from None
+
+    def _db_action(self, action_id: int) -> ChainAction:
+        try:
+            return self._db.chain_actions[action_id]
+        except KeyError:
+            raise NotFoundError("chain_action", action_id) from None
+
+    def _record(self, stored: FakeStoredPledge) -> StoredPledge:
+        action = (
+            None
+            if stored.chain_action_id is None
+            else self._db.chain_actions.get(stored.chain_action_id)
+        )
+        return StoredPledge(
+            pledge=pledge_from_snapshot(stored.columns["snapshot"]),
+            version=stored.version,
+            record_digest=stored.record_digest,
+            chain_action_id=stored.chain_action_id,
+            chain_status=None if action is None else action.status,
+            chain_error=None if action is None else action.error,
+        )
+
+
+def _matches(stored: FakeStoredPledge, where: PledgeFilter) -> bool:
+    columns = stored.columns
+    return (
+        (where.pledgee is None or columns["pledgee_code"] == where.pledgee)
+        and (where.pledgor is None or columns["pledgor_credit_code"] == where.pledgor)
+        and (
+            where.registration_number is None
+            or columns["registration_number"] == where.registration_number
+        )
+        and (
+            where.statuses is None
+            or columns["status"] in {status.value for status in where.statuses}
+        )
+    )
+
+
 class FakePeerNonceStore(AbstractPeerNonceStore):
     """Peer request nonces in a FakeDatabase."""
 
@@ -1037,6 +1216,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.api_keys = FakeApiKeyRepository(working)
         self.peer_nonces = FakePeerNonceStore(working)
         self.centre_settings = FakeCentreSettingsRepository(working)
+        self.pledges = FakePledgeRepository(working, events)
         self._attachments = (
             None if keyring is None else FakeAttachmentStore(working, keyring, self._clock)
         )

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -23,11 +24,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
+from node.domain.pledge import PledgeStatus
 from node.domain.roles import Role
 from node.domain.workflow import ApplicationState
 from node.store.column_types import UtcDateTime, bytes32, json_type
@@ -347,6 +350,44 @@ class CentreSettingsRow(Base):
     updated_by: Mapped[str] = mapped_column(String(NAME))
 
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class PledgeRow(Base):
+    """A pledge (质押) of a certificate: queried columns, chain links and the domain snapshot.
+
+    ``(registration_number, priority)`` is unique, so two confirmations that take the same
+    next priority collide on commit rather than both succeeding.
+    """
+
+    __tablename__ = "pledges"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    registration_number: Mapped[str] = mapped_column(
+        ForeignKey("certificates.registration_number"), index=True
+    )
+    chain_pledge_id: Mapped[bytes] = mapped_column(bytes32(), unique=True)
+    pledgee_code: Mapped[str] = mapped_column(String(18), index=True)
+    pledgor_credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    principal_minor: Mapped[int] = mapped_column(BigInteger)
+    term_end: Mapped[date]
+    requested_at: Mapped[datetime]
+    record_digest: Mapped[bytes | None] = mapped_column(ForeignKey("documents.digest"))
+    chain_action_id: Mapped[int | None] = mapped_column(ForeignKey("chain_actions.id"))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(json_type())
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(one_of("status", PledgeStatus), name="status"),
+        CheckConstraint("principal_minor > 0", name="principal"),
+        CheckConstraint("priority IS NULL OR priority >= 1", name="priority"),
+        CheckConstraint(is_32_bytes("chain_pledge_id"), name="chain_pledge_id_length"),
+        UniqueConstraint("registration_number", "priority"),
+        Index(None, "status", "term_end"),
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
 
 
 class PeerNonceRow(Base):

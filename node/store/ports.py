@@ -16,13 +16,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
 from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
+from node.domain.pledge import Pledge, PledgeStatus
 from node.domain.workflow import Application, ApplicationState
 from node.store.checks import require_bytes32
 from node.store.errors import InvalidTransitionError, InvalidValueError
@@ -43,7 +44,9 @@ from node.store.records import (
     HeadAnchor,
     IdempotentResponse,
     NewDocument,
+    PledgeTotal,
     StoredDocument,
+    StoredPledge,
 )
 
 
@@ -490,6 +493,77 @@ class AbstractCentreSettingsRepository(ABC):
         """Replace the stored settings."""
 
 
+@dataclass(frozen=True)
+class PledgeFilter:
+    """Which pledges a listing holds; every criterion given must match."""
+
+    pledgee: str | None = None
+    """The pledgee's credit or institution code."""
+    pledgor: str | None = None
+    """The pledgor's (holder's) credit code."""
+    registration_number: str | None = None
+    statuses: frozenset[PledgeStatus] | None = None
+
+
+ALL_PLEDGES = PledgeFilter()
+
+
+class AbstractPledgeRepository(ABC):
+    """Pledges of certificates, stored as snapshots beside the columns that are queried.
+
+    Adding or saving a pledge appends its new steps to the event log, as the
+    certificate repository does with certificate actions.
+    """
+
+    @abstractmethod
+    def add(self, pledge: Pledge) -> None:
+        """Store a new pledge; AlreadyExistsError (``pledge_exists``) when the id is taken,
+        NotFoundError when its certificate is not stored."""
+
+    @abstractmethod
+    def get(self, pledge_id: str) -> Pledge:
+        """The pledge; NotFoundError (``pledge_not_found``) when absent."""
+
+    @abstractmethod
+    def stored(self, pledge_id: str) -> StoredPledge:
+        """The pledge with what is stored beside it; NotFoundError when absent."""
+
+    @abstractmethod
+    def save(
+        self,
+        pledge: Pledge,
+        *,
+        record_digest: bytes | None = None,
+        chain_action_id: int | None = None,
+    ) -> int:
+        """Store the pledge's new state (and the record digest or chain action when given) and
+        return its new version; ConcurrentUpdateError when someone saved it since it was read
+        here, or another pledge of the certificate took its priority."""
+
+    @abstractmethod
+    def find(
+        self, where: PledgeFilter = ALL_PLEDGES, *, limit: int = 50, offset: int = 0
+    ) -> list[StoredPledge]:
+        """Pledges matching ``where``, by registration number, then priority (unconfirmed last),
+        then request time and id; one page."""
+
+    @abstractmethod
+    def totals(self, where: PledgeFilter = ALL_PLEDGES) -> list[PledgeTotal]:
+        """Count and principal of the pledges matching ``where``, by status and currency."""
+
+    @abstractmethod
+    def last_priority(self, registration_number: str) -> int:
+        """The highest priority given on the certificate, 0 for none."""
+
+    @abstractmethod
+    def due_to_expire(self, today: date, *, limit: int = 100) -> list[Pledge]:
+        """Active pledges whose term ended before ``today``, earliest end first."""
+
+    @abstractmethod
+    def by_chain_ids(self, chain_pledge_ids: Sequence[bytes]) -> dict[bytes, StoredPledge]:
+        """The stored pledges of these on-chain ids (unknown ids are left out), read at once."""
+
+
 class AbstractPeerNonceStore(ABC):
     """Nonces of signed requests from peer centres, remembered while their time window lasts."""
 
@@ -516,6 +590,7 @@ class AbstractUnitOfWork(ABC):
     api_keys: AbstractApiKeyRepository
     peer_nonces: AbstractPeerNonceStore
     centre_settings: AbstractCentreSettingsRepository
+    pledges: AbstractPledgeRepository
 
     @property
     @abstractmethod

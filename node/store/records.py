@@ -14,6 +14,7 @@ from enum import StrEnum
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
 from node.domain.frozen_json import JsonValue
+from node.domain.pledge import Pledge, PledgeStatus
 
 
 class AnchorJobStatus(StrEnum):
@@ -267,3 +268,27 @@ class CentreSettings:
     makeup_workdays: tuple[date, ...]
     updated_at: datetime
     updated_by: str
+
+
+@dataclass(frozen=True)
+class StoredPledge:
+    """A pledge as stored: the domain object, its version, its record's digest and where its
+    latest chain write (registration, then release) stands."""
+
+    pledge: Pledge
+    version: int
+    record_digest: bytes | None
+    chain_action_id: int | None
+    chain_status: ChainActionStatus | None
+    chain_error: str | None
+
+
+@dataclass(frozen=True)
+class PledgeTotal:
+    """How many pledges of one status and currency, and the sum of their principal in
+    hundredths."""
+
+    status: PledgeStatus
+    currency: str
+    count: int
+    principal_minor: int

@@ -32,6 +32,7 @@ from node.store.idempotency import IdempotencyStore
 from node.store.keyring import Keyring
 from node.store.outbox import AnchorQueue, ChainActionQueue
 from node.store.peer_nonces import PeerNonceStore
+from node.store.pledges import PledgeRepository
 from node.store.ports import AbstractAttachmentStore, AbstractUnitOfWork
 from node.store.repositories import (
     ApplicationRepository,
@@ -97,6 +98,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.api_keys = ApiKeyRepository(session)
         self.peer_nonces = PeerNonceStore(session)
         self.centre_settings = CentreSettingsRepository(session)
+        self.pledges = PledgeRepository(session, events)
         self._attachments = (
             None if self._keyring is None else AttachmentStore(session, self._keyring, self._clock)
         )

@@ -13,11 +13,12 @@ from tests.unit.store.support import FakeStore
 PUBLIC = "public"
 PEER = "peer"
 """Signed with a peer centre's chain key, not an API key: every other caller is refused."""
-A, R, U, ISS, G, D = (
+A, R, U, ISS, P, G, D = (
     Role.APPLICANT,
     Role.REVIEWER,
     Role.AUDITOR,
     Role.ISSUER,
+    Role.PLEDGEE,
     Role.REGULATOR,
     Role.ADMIN,
 )
@@ -73,6 +74,22 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/admin/keys/{key_id}/revoke"): {D},
     ("GET", "/admin/centre"): {D},
     ("PATCH", "/admin/centre"): {D},
+    ("POST", "/pledgee/pledges"): {P},
+    ("GET", "/pledgee/pledges"): {P},
+    ("GET", "/pledgee/pledges/{pledge_id}"): {P},
+    ("POST", "/pledgee/pledges/{pledge_id}/extension"): {P},
+    ("POST", "/pledgee/pledges/{pledge_id}/release"): {P},
+    ("GET", "/holder/pledges"): {A},
+    ("POST", "/holder/pledges/{pledge_id}/consent"): {A},
+    ("GET", "/operator/pledges"): OPERATORS,
+    ("GET", "/operator/pledges/{pledge_id}"): OPERATORS,
+    ("POST", "/operator/pledges/{pledge_id}/confirm"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/reject"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/extension/confirm"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/extension/reject"): {ISS},
+    ("POST", "/operator/pledges/{pledge_id}/release"): {ISS},
+    ("GET", "/regulator/pledges"): {G},
+    ("GET", "/regulator/pledges/{pledge_id}"): {G},
     ("POST", "/admin/consortium/proposals"): {D},
     ("POST", "/admin/consortium/proposals/{proposal_id}/votes"): {D},
     ("PUT", "/admin/consortium/recognitions/{centre_id}"): {D},

@@ -14,6 +14,7 @@ from tests.unit.store.contract import (
     OutboxContract,
     PeerNonceContract,
 )
+from tests.unit.store.pledge_contract import PledgeContract
 
 
 class TestApplications(ApplicationContract):
@@ -50,6 +51,10 @@ class TestKeyringless(KeyringlessContract):
 
 class TestApiKeys(ApiKeyContract):
     """API keys."""
+
+
+class TestPledges(PledgeContract):
+    """Pledges."""
 
 
 class TestPeerNonces(PeerNonceContract):

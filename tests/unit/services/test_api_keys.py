@@ -112,3 +112,14 @@ def test_rotation_keeps_the_principal_and_gives_the_old_key_a_grace_period(
     assert keys.authenticate(new.token).key_id == new.key.key_id
     with pytest.raises(InvalidFieldError):
         keys.rotate("admin", new.key.key_id, grace=timedelta(days=31))
+
+
+def test_a_pledgee_may_be_known_by_its_financial_institution_code(keys: ApiKeyService) -> None:
+    bank = keys.create("admin", role="pledgee", label="银行", party="b0001h111000001").key
+    assert (bank.party, bank.principal) == ("B0001H111000001", "B0001H111000001")
+    with pytest.raises(InvalidFieldError) as applicant:
+        keys.create("admin", role="applicant", label="公司", party="B0001H111000001")
+    assert (applicant.value.field, applicant.value.code) == ("party", "credit_code_length")
+    with pytest.raises(InvalidFieldError) as malformed:
+        keys.create("admin", role="pledgee", label="银行", party="B0001H11100000Z")
+    assert malformed.value.code == "financial_institution_code_format"

@@ -37,6 +37,7 @@ TABLES = {
     "attachments",
     "idempotency_keys",
     "peer_nonces",
+    "pledges",
 }
 
 
