@@ -15,7 +15,9 @@ from node.cli import (
     chain_commands,
     demo,
     document_commands,
+    import_commands,
     node_commands,
+    report_commands,
     verify_commands,
     worker_commands,
 )
@@ -38,6 +40,8 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.add_typer(import_commands.import_app, name="import")
+app.add_typer(report_commands.report_app, name="report")
 console = Console(soft_wrap=True)
 
 
