@@ -161,7 +161,7 @@ class Yearbook(_Json):
 
     def to_json(self) -> dict[str, object]:
         """The plain JSON object (``pledges`` left out while the node records none)."""
-        return self.model_dump(mode="json", exclude_none=self.pledges is None)
+        return self.model_dump(mode="json", exclude={"pledges"} if self.pledges is None else None)
 
 
 def share(part: int | Decimal, total: int | Decimal) -> str:

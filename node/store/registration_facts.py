@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Numeric,
     Select,
     String,
     and_,
@@ -191,11 +192,11 @@ def _tallies_statement(period: Period) -> Any:
     ) -> Select[Any]:
         columns = [
             literal(name).label("part"),
-            (null() if key1 is None else cast(key1, String)).label("key1"),
-            (null() if key2 is None else cast(key2, String)).label("key2"),
+            cast(null() if key1 is None else key1, String).label("key1"),
+            cast(null() if key2 is None else key2, String).label("key2"),
             (func.count() if count is None else count).label("n"),
             *(
-                (null() if total is None else total).label(f"s{index}")
+                (cast(null(), Numeric) if total is None else total).label(f"s{index}")
                 for index, total in enumerate(sums, 1)
             ),
         ]
