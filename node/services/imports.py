@@ -28,6 +28,7 @@ from typing import Protocol
 
 from node.chain.action_payloads import MAX_CERTIFICATES_PER_ACTION
 from node.documents.builders import certificate_document
+from node.documents.canonical import parse_digest
 from node.documents.ids import asset_key_of
 from node.domain.calendar import local_date
 from node.domain.certificate import Certificate, CertificateStatus, validity_end
@@ -309,10 +310,7 @@ class RegistrationImportService:
             for certificate in certificates
         ]
         stored = record_documents(uow, context, documents)
-        keys = [
-            asset_key_of(c.holder.credit_code.value, c.asset.fingerprint_material())
-            for c in certificates
-        ]
+        keys = [parse_digest(document.asset_key) for document in documents]
         uow.certificates.add_many(
             [
                 NewCertificate(certificate, None, key, document.digest)
