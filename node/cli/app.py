@@ -16,6 +16,7 @@ from node.cli import (
     demo,
     document_commands,
     import_commands,
+    key_commands,
     node_commands,
     report_commands,
     verify_commands,
@@ -42,6 +43,7 @@ app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
 app.add_typer(import_commands.import_app, name="import")
 app.add_typer(report_commands.report_app, name="report")
+app.add_typer(key_commands.keys_app, name="keys")
 console = Console(soft_wrap=True)
 
 

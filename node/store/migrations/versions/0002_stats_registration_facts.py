@@ -1,7 +1,7 @@
 """Registration facts: what the yearbook counts of every registration.
 
 Revision ID: 0002_stats
-Revises: 0001
+Revises: 0002
 Create Date: 2026-03-01 00:00:00
 
 Certificates issued before this revision get their facts from their stored
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002_stats"
-down_revision: str | Sequence[str] | None = "0001"
+down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
