@@ -11,7 +11,9 @@ from node.services.bundles import BundleService
 from node.services.centre_settings import CentreSettingsService
 from node.services.certificates import CertificateService
 from node.services.context import NodeContext
+from node.services.imports import RegistrationImportService
 from node.services.issuance import IssuanceService
+from node.services.reports import YearbookService
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class NodeServices:
     api_keys: ApiKeyService
     audit_log: AuditLogService
     centre_settings: CentreSettingsService
+    imports: RegistrationImportService
+    yearbook: YearbookService
 
     @classmethod
     def of(cls, context: NodeContext) -> NodeServices:
@@ -40,4 +44,6 @@ class NodeServices:
             centre_settings=CentreSettingsService(
                 context.unit_of_work, context.clock, context.centre
             ),
+            imports=RegistrationImportService(context),
+            yearbook=YearbookService(context.unit_of_work, context.centre, context.clock),
         )

@@ -19,22 +19,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from node.domain.errors import InvalidFieldError
 from node.domain.registration_import import COLUMNS, RowError
-from node.errors import DomainError
 
 REJECT_COLUMNS = ("line", "errors")
 MAX_FILE_BYTES = 1 << 30
 """An import file larger than 1 GiB is refused (100,000 rows take about 25 MB)."""
 
 
-class ImportFileError(DomainError):
+class ImportFileError(InvalidFieldError):
     """The import file cannot be read as a registration CSV; nothing was imported."""
 
     code = "import_file"
 
     def __init__(self, message: str, *, field: str = "file") -> None:
-        self.field = field
-        super().__init__(message)
+        super().__init__(field, "import_file", message)
 
 
 @dataclass(frozen=True)

@@ -70,9 +70,11 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/admin/keys/{key_id}/rotate"): {D},
     ("POST", "/admin/keys/{key_id}/revoke"): {D},
     ("GET", "/admin/centre"): {D},
+    ("POST", "/operator/imports/registrations"): {ISS},
+    ("GET", "/reports/yearbook"): {G, R, U, ISS},
     ("PATCH", "/admin/centre"): {D},
 }
-NOT_JSON = {"/verify"}
+NOT_JSON = {"/verify", "/operator/imports/registrations"}
 
 
 @pytest.fixture(scope="module")
