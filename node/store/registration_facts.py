@@ -8,6 +8,7 @@ disagree. Amounts are summed as integer fen and turned into yuan here.
 
 from __future__ import annotations
 
+import typing
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Numeric,
     Select,
     String,
+    Table,
     and_,
     case,
     cast,
@@ -150,7 +152,10 @@ class RegistrationFactsRepository(AbstractRegistrationFactsRepository):
         if not facts:
             return
         try:
-            self._session.execute(insert(RegistrationFactsRow), [facts_values(f) for f in facts])
+            self._session.connection().execute(
+                insert(typing.cast(Table, RegistrationFactsRow.__table__)),
+                [facts_values(f) for f in facts],
+            )
         except IntegrityError as exc:
             raise AlreadyExistsError("registration_facts", numbers[0]) from exc
 
