@@ -18,6 +18,7 @@ import matplotlib
 from matplotlib import font_manager
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from node.errors import ConfigurationError
 
@@ -89,6 +90,9 @@ def bar_chart(
             bars = axes.bar(positions, values, color=COLOURS[0])
             axes.set_xticks(positions, labels, rotation=45 if len(labels) > 8 else 0, ha="right")
             axes.set_ylabel(value_label)
+        if all(float(value).is_integer() for value in values):  # counts: whole ticks only
+            value_axis = axes.xaxis if horizontal else axes.yaxis
+            value_axis.set_major_locator(MaxNLocator(integer=True))
         axes.bar_label(bars, fmt="%g", padding=2, fontsize=8)
         axes.set_title(title)
         axes.spines[["top", "right"]].set_visible(False)
