@@ -16,7 +16,6 @@ from api.deps import ServicesDep
 from api.routers.common import node_router
 from node.domain.roles import Role
 from node.reports.yearbook import Yearbook
-from node.reports.yearbook_document import render_html
 
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 router = node_router(prefix="/reports", tags=["reports"])
@@ -62,5 +61,8 @@ def read_yearbook(
     """The yearbook of a calendar year, or of every registration up to a day."""
     yearbook = services.yearbook.yearbook(year=year, as_of=as_of)
     if output is ReportFormat.HTML:
+        # matplotlib and WeasyPrint load only when a document is asked for, not at start-up
+        from node.reports.yearbook_document import render_html
+
         return HTMLResponse(render_html(yearbook))
     return yearbook

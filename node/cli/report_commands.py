@@ -17,7 +17,6 @@ import typer
 from node.cli.context import settings_from
 from node.domain.calendar import SystemClock
 from node.domain.errors import InvalidFieldError
-from node.reports.yearbook_document import render_html, render_pdf
 from node.runtime import centre_of, open_store
 from node.services.reports import YearbookService
 from node.store.db import session_factory
@@ -65,6 +64,9 @@ def report_yearbook(
         yearbook = service.yearbook(year=year, as_of=day)
     finally:
         store.engine.dispose()
+    # matplotlib and WeasyPrint load only for a document, so that every other command starts fast
+    from node.reports.yearbook_document import render_html, render_pdf
+
     if output_format is ReportFormat.PDF:
         assert out is not None
         out.write_bytes(render_pdf(yearbook))
