@@ -17,6 +17,7 @@ from api.request_limits import RequestLimits
 from api.routers import admin, applicant, imports, operator, public, regulator, reports
 from node import __version__
 from node.config import ApiSettings, Settings, load_settings
+from node.domain.calendar import Clock
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import public_verification
@@ -78,7 +79,7 @@ def create_app(
     return app
 
 
-def node_app(settings: Settings | None = None) -> FastAPI:
+def node_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The app of the node ``settings`` (default: read from the environment) describe.
 
     ``uvicorn --factory api.main:node_app`` serves it; ``dataprop node run`` too.
@@ -88,7 +89,7 @@ def node_app(settings: Settings | None = None) -> FastAPI:
     (``gc.freeze``) instead of being rescanned at every full collection.
     """
     settings = settings or load_settings()
-    verification = public_verification(settings)
+    verification = public_verification(settings, clock=clock)
     gc.freeze()
 
     @asynccontextmanager
