@@ -14,7 +14,16 @@ from api.errors import install_error_handlers
 from api.rate_limit import RateLimiter
 from api.request_checks import no_unknown_query
 from api.request_limits import RequestLimits
-from api.routers import admin, applicant, operator, pledges, public, regulator
+from api.routers import (
+    admin,
+    applicant,
+    imports,
+    operator,
+    pledges,
+    public,
+    regulator,
+    reports,
+)
 from node import __version__
 from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
@@ -65,7 +74,14 @@ def create_app(
 
     app.include_router(verify_page.router)
     app.include_router(verification.router)
-    for router in (public.router, applicant.router, operator.router, regulator.router):
+    for router in (
+        public.router,
+        applicant.router,
+        operator.router,
+        imports.router,
+        regulator.router,
+        reports.router,
+    ):
         app.include_router(router)
     for router in pledges.routers:
         app.include_router(router)

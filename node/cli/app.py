@@ -15,9 +15,11 @@ from node.cli import (
     chain_commands,
     demo,
     document_commands,
+    import_commands,
     key_commands,
     node_commands,
     pledge_commands,
+    report_commands,
     verify_commands,
     worker_commands,
 )
@@ -40,6 +42,8 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.add_typer(import_commands.import_app, name="import")
+app.add_typer(report_commands.report_app, name="report")
 app.add_typer(key_commands.keys_app, name="keys")
 app.add_typer(pledge_commands.pledges_app, name="pledges")
 console = Console(soft_wrap=True)

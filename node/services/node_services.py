@@ -11,8 +11,10 @@ from node.services.bundles import BundleService
 from node.services.centre_settings import CentreSettingsService
 from node.services.certificates import CertificateService
 from node.services.context import NodeContext
+from node.services.imports import RegistrationImportService
 from node.services.issuance import IssuanceService
 from node.services.pledges import PledgeService
+from node.services.reports import YearbookService
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class NodeServices:
     audit_log: AuditLogService
     centre_settings: CentreSettingsService
     pledges: PledgeService
+    imports: RegistrationImportService
+    yearbook: YearbookService
 
     @classmethod
     def of(cls, context: NodeContext) -> NodeServices:
@@ -43,4 +47,6 @@ class NodeServices:
                 context.unit_of_work, context.clock, context.centre
             ),
             pledges=PledgeService(context),
+            imports=RegistrationImportService(context),
+            yearbook=YearbookService(context.unit_of_work, context.centre, context.clock),
         )

@@ -71,6 +71,8 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/admin/keys/{key_id}/rotate"): {D},
     ("POST", "/admin/keys/{key_id}/revoke"): {D},
     ("GET", "/admin/centre"): {D},
+    ("POST", "/operator/imports/registrations"): {ISS},
+    ("GET", "/reports/yearbook"): {G, R, U, ISS},
     ("PATCH", "/admin/centre"): {D},
     ("POST", "/pledgee/pledges"): {P},
     ("GET", "/pledgee/pledges"): {P},
@@ -89,7 +91,7 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/regulator/pledges"): {G},
     ("GET", "/regulator/pledges/{pledge_id}"): {G},
 }
-NOT_JSON = {"/verify"}
+NOT_JSON = {"/verify", "/operator/imports/registrations"}
 
 
 @pytest.fixture(scope="module")

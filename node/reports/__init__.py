@@ -1,0 +1,1 @@
+"""Reports of the node: the registry's annual report (yearbook)."""
