@@ -13,6 +13,8 @@ from api import verification, verify_page
 from api.errors import install_error_handlers
 from node import __version__
 from node.config import Settings, load_settings
+from node.reports.certificate_pdf import CertificatePrinter
+from node.reports.fonts import CjkFonts
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import public_verification
 
@@ -27,9 +29,15 @@ class Health(BaseModel):
 
 
 def create_app(
-    verifier: PublicVerifier | None = None, *, lifespan: Lifespan | None = None
+    verifier: PublicVerifier | None = None,
+    *,
+    printer: CertificatePrinter | None = None,
+    lifespan: Lifespan | None = None,
 ) -> FastAPI:
-    """Build the node's HTTP application; without ``verifier`` verification answers 503."""
+    """Build the node's HTTP application.
+
+    Without ``verifier`` verification answers 503; without ``printer`` certificate PDFs do.
+    """
     app = FastAPI(
         title="dataprop",
         version=__version__,
@@ -37,6 +45,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.verifier = verifier
+    app.state.printer = printer
     install_error_handlers(app)
 
     @app.get("/health", tags=["public"])
@@ -55,11 +64,17 @@ def node_app(settings: Settings | None = None) -> FastAPI:
 
     ``uvicorn --factory api.main:node_app`` serves it; ``dataprop node run`` too.
 
+    Certificate PDFs are set in the fonts of ``reports.font_dir``; the first PDF
+    cuts them to common characters (a few seconds, once per data folder).
+
     The chain index follows the chain while the app runs. Its objects live as
     long as the process, so they are moved out of the garbage collector's sight
     (``gc.freeze``) instead of being rescanned at every full collection.
     """
-    verification = public_verification(settings or load_settings())
+    settings = settings or load_settings()
+    verification = public_verification(settings)
+    fonts = CjkFonts(settings.reports.font_dir, settings.resolved_font_cache_dir)
+    printer = CertificatePrinter(fonts, settings.centre.endpoint)
     gc.freeze()
 
     @asynccontextmanager
@@ -70,4 +85,4 @@ def node_app(settings: Settings | None = None) -> FastAPI:
         finally:
             stop()
 
-    return create_app(verification.verifier, lifespan=following)
+    return create_app(verification.verifier, printer=printer, lifespan=following)

@@ -1,4 +1,7 @@
-"""Public verification: a posted bundle, or a certificate of this node by registration number."""
+"""Public verification: a posted bundle or certificate PDF, or a certificate of this node by number.
+
+Also the public documents of this node's certificates: the bundle and the PDF.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from api.deps import VerifierDep
+from api.deps import PrinterDep, VerifierDep
 from api.errors import ErrorBody
 from api.request_body import read_body
 from node.documents.bundle import MAX_BUNDLE_BYTES, bundle_json, parse_bundle
+from node.documents.bundle_pdf import MAX_PDF_BYTES, is_pdf, parse_certificate_file
 from node.verification.report_json import VerificationJson
 
 router = APIRouter(tags=["verification"])
 JSON = "application/json"
+PDF = "application/pdf"
 AsCentre = Annotated[
     int | None, Query(ge=1, description="verify as this peer centre (互认), by centre id")
 ]
@@ -24,8 +29,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 BUNDLE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": f"a certificate bundle (JSON, at most {MAX_BUNDLE_BYTES} bytes)",
-        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": f"a certificate bundle (JSON, at most {MAX_BUNDLE_BYTES} bytes) or a "
+        f"certificate PDF with its bundle attached (at most {MAX_PDF_BYTES} bytes)",
+        "content": {
+            JSON: {"schema": {"type": "object"}},
+            PDF: {"schema": {"type": "string", "format": "binary"}},
+        },
     }
 }
 
@@ -36,13 +45,19 @@ BUNDLE_BODY: dict[str, Any] = {
 async def verify_posted_bundle(
     request: Request, verifier: VerifierDep, as_centre: AsCentre = None
 ) -> Response:
-    """Verify the certificate bundle in the body against the chain.
+    """Verify the certificate bundle in the body, or the one attached to a PDF, against the chain.
 
     When the chain facts are in the index the check is computation only (under
     a millisecond) and runs on the event loop, where a hop to the thread pool
     would only slow it; when they must be read from the chain it runs in the pool.
+    A PDF is read in the pool too.
     """
-    bundle = parse_bundle(await read_body(request, MAX_BUNDLE_BYTES))
+    declared_pdf = request.headers.get("content-type", "").split(";")[0].strip() == PDF
+    body = await read_body(request, MAX_PDF_BYTES if declared_pdf else MAX_BUNDLE_BYTES)
+    if is_pdf(body):
+        bundle = await run_in_threadpool(parse_certificate_file, body)
+    else:
+        bundle = parse_bundle(body)
     if verifier.answers_at_once(bundle):
         verified = verifier.verify(bundle, as_centre_id=as_centre)
     else:
@@ -71,3 +86,27 @@ def read_certificate_bundle(registration_number: str, verifier: VerifierDep) -> 
     """The public bundle of a certificate this node issued, to verify anywhere."""
     bundle = verifier.bundle(registration_number)
     return Response(bundle_json(bundle), media_type=JSON)
+
+
+@router.get(
+    "/certificates/{registration_number}.pdf",
+    responses={
+        200: {
+            "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the certificate as an A4 PDF, its signed bundle attached",
+        },
+        **ERRORS,
+    },
+    response_class=Response,
+)
+def read_certificate_pdf(
+    registration_number: str, verifier: VerifierDep, printer: PrinterDep
+) -> Response:
+    """The certificate (数据产权登记证书) of this node as a PDF that verifies on its own."""
+    bundle = verifier.bundle(registration_number)
+    number = bundle.document["registration_number"]
+    return Response(
+        printer.pdf(bundle),
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="{number}.pdf"'},
+    )

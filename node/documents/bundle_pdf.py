@@ -5,6 +5,7 @@ an embedded file named :data:`BUNDLE_ATTACHMENT`; the printed page is for
 people and is never read back. A verifier takes either file a holder hands
 over: :func:`parse_certificate_file` recognises a PDF by its header and
 parses the attached bundle with the same hostile-input rules as a bundle file.
+pypdf reads the file strictly: a malformed PDF is an error, not a warning and a guess.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ def attached_bundle(pdf: bytes) -> bytes:
     if len(pdf) > MAX_PDF_BYTES:
         _fail(f"is {len(pdf)} bytes; at most {MAX_PDF_BYTES} are accepted")
     try:
-        attachments = PdfReader(BytesIO(pdf)).attachments
+        attachments = PdfReader(BytesIO(pdf), strict=True).attachments
         found = attachments.get(BUNDLE_ATTACHMENT, [])
     # pypdf raises many kinds of errors on a malformed file; any of them means unreadable.
     except Exception as error:
