@@ -25,7 +25,7 @@ from node.documents.bundle import CertificateBundle, bundle_json
 from node.documents.bundle_pdf import BUNDLE_ATTACHMENT
 from node.documents.schemas import CertificateDocument
 from node.domain.values import DataType, IndustrySection, Ownership, Right
-from node.reports.fonts import CjkFonts, Weight
+from node.reports.fonts import CjkFonts, Weight, printed_characters
 
 PAGE_WIDTH = 210.0
 MARGIN = 22.0
@@ -35,6 +35,7 @@ QR_SIZE = 34.0
 INK = (30, 30, 30)
 MUTED = (110, 110, 110)
 SEAL_RED = (150, 28, 28)
+ASCII = frozenset(range(0x20, 0x7F))
 LONG_VALUE = 160
 """Characters of a free-text value printed in full; the rest is in the attached bundle."""
 SANS = "noto-sans-cjk-sc"
@@ -65,12 +66,14 @@ class CertificatePrinter:
         """The certificate PDF of ``bundle``, with the bundle attached."""
         document = CertificateDocument.model_validate(bundle.document)
         url = self.verify_url(document.registration_number)
-        page = _Page(self.fonts, self.printed_text(bundle))
+        rows, anchor_rows = _certificate_rows(document), _anchor_rows(bundle)
+        labels = "".join(label for label, _, _ in rows + anchor_rows)
+        page = _Page(self.fonts, self.printed_text(bundle), TITLE + ANCHOR_HEADING[0] + labels)
         page.metadata(document)
         page.title(document.registration_number)
-        page.rows(_certificate_rows(document), size=10.5)
+        page.rows(rows, size=10.5)
         page.heading(*ANCHOR_HEADING)
-        page.rows(_anchor_rows(bundle), size=8.5)
+        page.rows(anchor_rows, size=8.5)
         page.verification(url, document)
         created = datetime.fromisoformat(document.created_at)
         page.pdf.embed_file(
@@ -158,12 +161,17 @@ class _FramedPdf(FPDF):
 class _Page:
     """The certificate being laid out, in millimetres."""
 
-    def __init__(self, fonts: CjkFonts, text: str) -> None:
+    def __init__(self, fonts: CjkFonts, text: str, bold_text: str) -> None:
+        """``text`` is all the page prints; ``bold_text`` the labels set in bold, which are
+        fixed: their face is a cut of a few hundred glyphs (with ASCII for the number)."""
         self.pdf = _FramedPdf(orientation="P", unit="mm", format="A4")
         self.pdf.set_margins(MARGIN, 20.0, MARGIN)
         self.pdf.set_auto_page_break(True, margin=16.0)
-        for weight, style in ((Weight.REGULAR, ""), (Weight.BOLD, "B")):
-            face = fonts.face(weight, text)
+        faces = (
+            ("", fonts.face(Weight.REGULAR, text)),
+            ("B", fonts.cut(Weight.BOLD, printed_characters(bold_text) | ASCII)),
+        )
+        for style, face in faces:
             self.pdf.add_font(SANS, style, face.path, collection_font_number=face.number)
             added = self.pdf.fonts[f"{SANS}{style}"]
             assert isinstance(added, TTFFont)
@@ -253,7 +261,7 @@ class _Page:
         self._font("", 7, MUTED)
         pdf.multi_cell(text_width, 3.6, url, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
         pdf.ln(4)
-        self._font("B", 10.5, SEAL_RED)
+        self._font("", 10.5, SEAL_RED)
         pdf.cell(text_width, 6, document.centre.name, align="R", new_x=XPos.LEFT, new_y=YPos.NEXT)
         self._font("", 9)
         pdf.cell(text_width, 5, _day(document.issued_on), align="R")

@@ -3,12 +3,14 @@
 Debian's fonts-noto-cjk ships Noto Sans CJK as OpenType collections with CFF
 outlines, about 65,000 glyphs a face. Embedding a face means subsetting it,
 and fontTools spends about 0.3 s a face on every document just parsing the
-whole face. So each face is cut once to the characters in common use (ASCII,
+whole face. So a face is cut once to the characters in common use (ASCII,
 Latin-1, CJK punctuation, full-width forms and the 7,445 characters of
-GB 2312) and the cut is kept in the cache folder, keyed by the font file and
-the fontTools version; cutting takes a few seconds. A text the cut covers is
-set from it (tens of milliseconds a face); a text with a rarer character (堃,
-䶮) is set from the full face: slower, and just as correct.
+GB 2312) and the cut is kept in the cache folder, keyed by the font file, the
+characters and the fontTools version; cutting takes a few seconds. A text the
+cut covers is set from it (tens of milliseconds); a text with a rarer
+character (堃, 䶮) is set from the full face: slower, and just as correct.
+Text known in advance, such as a form's labels, gets a cut of exactly its
+characters, which costs next to nothing to embed.
 """
 
 from __future__ import annotations
@@ -49,6 +51,12 @@ class Weight(StrEnum):
         return f"NotoSansCJK-{self.value}.ttc"
 
 
+class FontCacheUnwritableError(ConfigurationError):
+    """The cut of a face cannot be written to the font cache folder."""
+
+    code = "font_cache_unwritable"
+
+
 @dataclass(frozen=True)
 class FontFile:
     """A face to embed: its file and, in a collection, the face's number."""
@@ -84,7 +92,9 @@ class _Cut:
 class CjkFonts:
     """Noto Sans CJK SC from ``font_dir``; cuts of it kept in ``cache_dir``. Thread-safe.
 
-    A cut keeps ``characters`` (default :func:`common_characters`).
+    :meth:`face` sets any text, from the cut of ``characters`` (default
+    :func:`common_characters`) when it covers the text; :meth:`cut` gives a cut
+    of characters known in advance, such as a form's labels.
     """
 
     def __init__(
@@ -93,7 +103,7 @@ class CjkFonts:
         self._font_dir = font_dir
         self._cache_dir = cache_dir
         self._characters = common_characters() if characters is None else characters
-        self._cuts: dict[Weight, _Cut] = {}
+        self._cuts: dict[tuple[Weight, frozenset[int]], _Cut] = {}
         self._full: dict[Weight, FontFile] = {}
         self._lock = threading.Lock()
 
@@ -103,10 +113,20 @@ class CjkFonts:
         Without a cache folder, the full face.
         """
         if self._cache_dir is not None:
-            cut = self._cut(weight)
+            cut = self._cut(weight, self._characters)
             if printed_characters(text) <= cut.covered:
                 return cut.file
         return self.full_face(weight)
+
+    def cut(self, weight: Weight, characters: frozenset[int]) -> FontFile:
+        """A face cut to ``characters``, made once per cache folder (without one, the full face).
+
+        For text known in advance: a face of a few hundred glyphs costs next to
+        nothing to embed.
+        """
+        if self._cache_dir is None:
+            return self.full_face(weight)
+        return self._cut(weight, characters).file
 
     def full_face(self, weight: Weight) -> FontFile:
         """The Simplified Chinese face in the installed collection of ``weight``."""
@@ -115,19 +135,19 @@ class CjkFonts:
                 self._full[weight] = _simplified_chinese_face(self._font_dir / weight.file_name)
             return self._full[weight]
 
-    def _cut(self, weight: Weight) -> _Cut:
+    def _cut(self, weight: Weight, characters: frozenset[int]) -> _Cut:
         full = self.full_face(weight)
         with self._lock:
-            if weight not in self._cuts:
+            if (weight, characters) not in self._cuts:
                 assert self._cache_dir is not None
-                key = _cut_key(full, self._characters)
+                key = _cut_key(full, characters)
                 path = self._cache_dir / f"{full.path.stem}-SC-cut-{key}.otf"
                 if not path.is_file():
-                    _write_cut(full, self._characters, path)
+                    _write_cut(full, characters, path)
                 with TTFont(path, lazy=True) as cut:
                     covered = frozenset(cut.getBestCmap())
-                self._cuts[weight] = _Cut(FontFile(path), covered)
-            return self._cuts[weight]
+                self._cuts[weight, characters] = _Cut(FontFile(path), covered)
+            return self._cuts[weight, characters]
 
 
 def _simplified_chinese_face(path: Path) -> FontFile:
@@ -157,9 +177,14 @@ def _write_cut(face: FontFile, characters: frozenset[int], path: Path) -> None:
     )
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=characters)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
-    with TTFont(face.path, fontNumber=face.number, lazy=True, recalcTimestamp=False) as font:
-        subsetter.subset(font)
-        font.save(partial)
-    os.replace(partial, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with TTFont(face.path, fontNumber=face.number, lazy=True, recalcTimestamp=False) as font:
+            subsetter.subset(font)
+            font.save(partial)
+        os.replace(partial, path)
+    except OSError as exc:
+        raise FontCacheUnwritableError(
+            f"cannot write {path} ({exc.strerror}): make reports.font_cache_dir writable"
+        ) from exc
