@@ -15,6 +15,7 @@ from node.cli import (
     chain_commands,
     demo,
     document_commands,
+    key_commands,
     node_commands,
     verify_commands,
     worker_commands,
@@ -38,6 +39,7 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.add_typer(key_commands.keys_app, name="keys")
 console = Console(soft_wrap=True)
 
 
