@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from node.errors import ConfigurationError
+from node.reports.certificate_pdf import CertificatePrinter
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 
@@ -43,3 +44,20 @@ def node_services(request: Request) -> NodeServices:
 
 
 ServicesDep = Annotated[NodeServices, Depends(node_services)]
+
+
+class CertificatePdfUnavailableError(ConfigurationError):
+    """This app was built without a printer of certificate PDFs."""
+
+    code = "certificate_pdf_unavailable"
+
+
+def certificate_printer(request: Request) -> CertificatePrinter:
+    """The node's printer of certificate PDFs, set by :func:`api.main.create_app`."""
+    printer: CertificatePrinter | None = request.app.state.printer
+    if printer is None:
+        raise CertificatePdfUnavailableError("this node was started without certificate PDFs")
+    return printer
+
+
+PrinterDep = Annotated[CertificatePrinter, Depends(certificate_printer)]

@@ -27,6 +27,8 @@ from api.routers import (
 from node import __version__
 from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
+from node.reports.certificate_pdf import CertificatePrinter
+from node.reports.fonts import CjkFonts
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import public_verification
@@ -45,13 +47,15 @@ def create_app(
     verifier: PublicVerifier | None = None,
     *,
     services: NodeServices | None = None,
+    printer: CertificatePrinter | None = None,
     api: ApiSettings | None = None,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """Build the node's HTTP application.
 
     Without ``verifier`` verification answers 503; without ``services`` the
-    workflow, the notice board and the keys do (a verify-only node).
+    workflow, the notice board and the keys do (a verify-only node); without
+    ``printer`` certificate PDFs do.
     """
     api = api or ApiSettings()
     app = FastAPI(
@@ -63,6 +67,7 @@ def create_app(
     )
     app.state.verifier = verifier
     app.state.services = services
+    app.state.printer = printer
     app.state.rate_limiter = RateLimiter(api.rate_limit)
     app.add_middleware(RequestLimits, max_body=api.max_body_bytes, max_depth=api.max_json_depth)
     install_error_handlers(app)
@@ -95,12 +100,17 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
 
     ``uvicorn --factory api.main:node_app`` serves it; ``dataprop node run`` too.
 
+    Certificate PDFs are set in the fonts of ``reports.font_dir``; the first PDF
+    cuts them to common characters (a few seconds, once per data folder).
+
     The chain index follows the chain while the app runs. Its objects live as
     long as the process, so they are moved out of the garbage collector's sight
     (``gc.freeze``) instead of being rescanned at every full collection.
     """
     settings = settings or load_settings()
     verification = public_verification(settings, clock=clock)
+    fonts = CjkFonts(settings.reports.font_dir, settings.resolved_font_cache_dir)
+    printer = CertificatePrinter(fonts, settings.centre.endpoint)
     gc.freeze()
 
     @asynccontextmanager
@@ -114,6 +124,7 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
     return create_app(
         verification.verifier,
         services=verification.services,
+        printer=printer,
         api=settings.api,
         lifespan=following,
     )

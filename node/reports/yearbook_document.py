@@ -7,7 +7,6 @@ The HTML is self-contained (inline SVG charts and CSS, no scripts); the PDF is
 that HTML laid out by WeasyPrint, which finds the CJK font through fontconfig.
 """
 
-# ruff: noqa: RUF001 - the report's Chinese text uses full-width punctuation, as Chinese does
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -27,6 +27,7 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/verify"): PUBLIC,
     ("GET", "/verify/{registration_number}"): PUBLIC,
     ("GET", "/certificates/{registration_number}/bundle"): PUBLIC,
+    ("GET", "/certificates/{registration_number}.pdf"): PUBLIC,
     ("GET", "/notices"): PUBLIC,
     ("POST", "/notices/{application_id}/objections"): PUBLIC,
     ("POST", "/applications"): {A},
