@@ -12,6 +12,7 @@ from rich.console import Console
 
 from node import __version__
 from node.cli import (
+    audit_commands,
     chain_commands,
     demo,
     document_commands,
@@ -38,6 +39,8 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.command("export")(audit_commands.export_command)
+app.command("audit")(audit_commands.audit_command)
 console = Console(soft_wrap=True)
 
 

@@ -147,6 +147,27 @@ def recover_signer(domain: SigningDomain, fields: SignedFields, signature: bytes
         raise SignatureError(f"signature cannot be recovered: {error}") from error
 
 
+def recover_address(domain: SigningDomain, fields: SignedFields, signature: bytes) -> bytes:
+    """The 20-byte address that produced ``signature``, recovered by libsecp256k1 directly.
+
+    For checking signatures in bulk (an audit recovers one per document): the
+    hash is :func:`typed_data_hash`, which tests hold byte for byte to
+    eth-account's encoder, and no checksum is computed. Raises
+    :class:`SignatureError` on a malformed or unrecoverable signature.
+    """
+    if len(signature) != 65 or signature[64] not in (27, 28):
+        raise SignatureError("a signature has 65 bytes ending in v = 27 or 28")
+    try:
+        key = coincurve.PublicKey.from_signature_and_message(
+            signature[:64] + bytes([signature[64] - 27]),
+            typed_data_hash(domain, fields),
+            hasher=None,
+        )
+    except ValueError as error:
+        raise SignatureError(f"signature cannot be recovered: {error}") from error
+    return keccak256(key.format(compressed=False)[1:])[12:]
+
+
 def verify_signature(
     domain: SigningDomain, fields: SignedFields, signature: bytes, expected_signer: str
 ) -> None:
