@@ -89,6 +89,7 @@ SECTION = {
 }
 COUNTED = tuple(kind for kind in RecordKind if kind not in (RecordKind.HEADER, RecordKind.END))
 _KIND = re.compile(rb'^\{"record":"([a-z_]+)"')
+_KINDS = {kind.value.encode(): kind for kind in RecordKind}
 
 
 class ExportFormatError(DomainError):
@@ -278,12 +279,15 @@ def _body(lines: Iterator[bytes]) -> Iterator[ExportLine]:
     for raw in lines:
         number += 1
         match = _KIND.match(raw)
-        kind = RecordKind(match.group(1).decode()) if match and _known(match.group(1)) else None
+        kind = _KINDS.get(match.group(1)) if match else None
         if kind is None or kind is RecordKind.HEADER:
             raise ExportFormatError(f"line {number}: not a dataprop export record")
-        if SECTION[kind] < section:
-            raise ExportFormatError(f"line {number}: a {kind} record after the {_name(section)}")
-        section = SECTION[kind]
+        if SECTION[kind] != section:
+            if SECTION[kind] < section:
+                raise ExportFormatError(
+                    f"line {number}: a {kind} record after the {_name(section)}"
+                )
+            section = SECTION[kind]
         if kind is RecordKind.END:
             _check_end(raw, number, counts)
             if next(lines, None) is not None:
@@ -348,10 +352,6 @@ def _check_end(raw: bytes, number: int, counts: Counter[str]) -> None:
                 f"line {number}: the end record counts {written.get(kind.value, 0)} "
                 f"{kind} records, the file holds {counts[kind.value]}"
             )
-
-
-def _known(kind: bytes) -> bool:
-    return kind.decode() in RecordKind._value2member_map_
 
 
 def _name(section: int) -> str:

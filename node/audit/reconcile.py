@@ -1,19 +1,22 @@
 """Reconciling one node's export with the chain's history: every finding and the counts.
 
-The export is read once, line by line. Leaves and documents go out in tasks
-of a few thousand lines to :mod:`node.audit.checks` (in worker processes when
-there are several), with what the chain says about their batch; results come
-back in order, and what needs the whole picture stays here: batches the node
-holds as anchored that the chain does not have, documents in no batch,
-certificate statuses, the event log's links across tasks and its anchored
-heads, and at the end the anchors, leaves and certificates of the centre that
+The export is read once, as raw bytes. The documents section (batches, their
+leaves, documents in no batch) and the event log are cut into blocks of a few
+MiB at line boundaries (a documents block only before a batch record, so a
+batch stays whole) and checked by :mod:`node.audit.checks`, in worker
+processes when there are several; this process only finds the cuts (with
+byte searches, never line by line), reads the chain actions and the
+certificates, and closes the books: certificate statuses against the chain
+(changes still in the outbox excused), the event log's links across blocks
+and its anchored heads, and the anchors and certificates of the centre that
 nothing in the export accounted for. Memory holds the chain's history, the
-tasks in flight and the findings, never the documents.
+blocks in flight and the findings, never the documents.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import re
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,29 +25,36 @@ from datetime import datetime
 from typing import Any
 
 from node.audit.checks import (
-    AuditScope,
-    BatchInfo,
+    AuditFacts,
+    Block,
+    BlockResult,
     EventRun,
-    Group,
-    GroupResult,
-    Line,
     LogHead,
-    Pending,
+    bytes32_of,
+    check_documents,
     check_events,
-    check_groups,
+    install,
+    install_in_worker,
     link_break,
 )
-from node.audit.export_format import ExportFormatError, ExportHeader, RecordKind, open_export, parse
+from node.audit.export_format import (
+    COUNTED,
+    SECTION,
+    ExportFormatError,
+    ExportHeader,
+    RecordKind,
+    parse,
+    read_header,
+)
 from node.audit.findings import Finding, FindingCode
-from node.audit.history import AnchorFact, ChainHistory
+from node.audit.history import ChainHistory
 from node.chain.types import CertificateStatus
 from node.documents.signing import SigningDomain
 from node.store.digests import ZERO_HASH
 from node.verification.ports import ConsortiumAddresses
 
-TASK_LINES = 4_000
-"""Leaves or documents per task: large enough that a task outweighs sending it."""
-EVENT_TASK_LINES = 20_000
+BLOCK_BYTES = 4 * 2**20
+"""Bytes of export lines per task: large enough that a task outweighs sending it."""
 ON_CHAIN = {
     "active": CertificateStatus.ACTIVE,
     "expired": CertificateStatus.ACTIVE,
@@ -53,6 +63,14 @@ ON_CHAIN = {
     "superseded": CertificateStatus.SUPERSEDED,
 }
 """The on-chain status a certificate of each node status has (expiry is not written on chain)."""
+_KIND = re.compile(rb'\{"record":"([a-z_]+)"')
+_KINDS = {kind.value.encode(): kind for kind in RecordKind}
+_BATCH_START = b'\n{"record":"batch"'
+_SECTION_END = {
+    SECTION[RecordKind.BATCH]: re.compile(rb'\n(?!\{"record":"(?:batch|leaf|document)"|\Z)'),
+    SECTION[RecordKind.EVENT]: re.compile(rb'\n(?!\{"record":"event"|\Z)'),
+}
+"""The newline ending the last line of a blocked section, before a line of another kind."""
 
 Progress = Callable[[int], None]
 """Told how many more export lines were read."""
@@ -87,16 +105,33 @@ class SourceAudit:
     findings: list[Finding] = field(default_factory=list)
 
 
+def audit_facts(history: ChainHistory, chain: ChainView, as_of: datetime) -> AuditFacts:
+    """What the checks need to know of the chain."""
+    return AuditFacts(
+        domain=SigningDomain(chain.chain_id, chain.addresses.anchor_registry),
+        key_periods=history.key_periods(),
+        roots=history.roots,
+        digests=history.digests,
+        head_block=chain.head_block,
+        as_of=as_of,
+    )
+
+
 class TaskRunner:
     """Runs check tasks in worker processes (or here, with one worker), results in order."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, facts: AuditFacts) -> None:
         self.workers = max(1, workers)
-        self._pool = (
-            ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-            if self.workers > 1
-            else None
-        )
+        if self.workers > 1:
+            self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=install_in_worker,
+                initargs=(facts,),
+            )
+        else:
+            self._pool = None
+            install(facts)
 
     def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
         if self._pool is not None:
@@ -135,156 +170,230 @@ class Reconciliation:
         self._progress = progress or (lambda _lines: None)
         self._in_flight: deque[tuple[Future[Any], Callable[[Any], None]]] = deque()
 
-    def run(self, label: str, lines: Iterator[bytes]) -> SourceAudit:
-        """Read the export ``lines`` (a file's or the database's) and reconcile them."""
-        header, body = open_export(lines)
-        self._check_consortium(label, header)
+    def run(self, label: str, chunks: Iterator[bytes]) -> SourceAudit:
+        """Read an export (in chunks of bytes of any size) and reconcile it."""
+        self._label = label
+        self._audit: SourceAudit | None = None
+        self._line = 1
+        self._section = SECTION[RecordKind.HEADER]
+        self._ended = False
+        self._claimed_roots: set[bytes] = set()
+        self._single_seen: set[bytes] = set()
+        self._heads: list[LogHead] = []
+        self._head_seqs: frozenset[int] | None = None
+        self._in_flight_certificates: set[bytes] = set()
+        self._in_flight_asset_keys: set[bytes] = set()
+        self._certificates_seen: set[bytes] = set()
+        self._log_end = (0, ZERO_HASH)
+        self._head_hashes: dict[int, bytes] = {}
+        parts: list[bytes] = []
+        size = 0
+        for chunk in chunks:
+            parts.append(chunk)
+            size += len(chunk)
+            if size >= BLOCK_BYTES:
+                left = self._consume(b"".join(parts), final=False)
+                parts, size = [left], len(left)
+        self._consume(b"".join(parts), final=True)
+        if not self._ended:
+            raise ExportFormatError(
+                f"the file ends at line {self._line - 1} without its end record (cut off)"
+            )
+        self._drain(0)
+        audit = self._source
+        self._check_counts(audit)
+        self._close_books(audit)
+        return audit
+
+    @property
+    def _source(self) -> SourceAudit:
+        if self._audit is None:
+            raise ExportFormatError("the file is empty")
+        return self._audit
+
+    # -- cutting the bytes -----------------------------------------------------------------
+
+    def _consume(self, data: bytes, *, final: bool) -> bytes:
+        """Handle every whole section or line of ``data``; what is left for the next read."""
+        position = 0
+        while position < len(data):
+            if self._ended:
+                raise ExportFormatError(f"line {self._line}: records after the end record")
+            end = data.find(b"\n", position)
+            if self._audit is None:
+                if end < 0:
+                    break
+                self._start(data[position : end + 1])
+                position = end + 1
+                continue
+            match = _KIND.match(data, position)
+            kind = _KINDS.get(match.group(1)) if match else None
+            if kind is None or kind is RecordKind.HEADER:
+                if end < 0 and not final:
+                    break
+                raise ExportFormatError(f"line {self._line}: not a dataprop export record")
+            self._enter(kind)
+            if self._section in _SECTION_END:
+                cut = self._blocks(data, position, final=final)
+                if cut == position:
+                    break
+                position = cut
+                continue
+            if end < 0:
+                if not final:
+                    break
+                raise ExportFormatError(f"line {self._line}: cut off")
+            self._record(kind, data[position : end + 1])
+            position = end + 1
+        return data[position:]
+
+    def _enter(self, kind: RecordKind) -> None:
+        section = SECTION[kind]
+        if section < self._section:
+            raise ExportFormatError(f"line {self._line}: a {kind} record comes too late")
+        if section > self._section and section >= SECTION[RecordKind.EVENT]:
+            self._documents_done()
+        self._section = section
+
+    def _blocks(self, data: bytes, start: int, *, final: bool) -> int:
+        """Send the section's lines from ``start`` as blocks; where the next unread line starts."""
+        found = _SECTION_END[self._section].search(data, start)
+        if found is not None and not final and _KIND.match(data, found.end()) is None:
+            found = None  # the next line's kind is not read yet: it may still be this section's
+        if found is not None:
+            end = found.start() + 1
+        elif data.endswith(b"\n") and final:
+            end = len(data)
+        elif final:
+            raise ExportFormatError(f"line {self._line}: cut off")
+        else:
+            end = self._last_cut(data, start)
+        position = start
+        documents = self._section == SECTION[RecordKind.BATCH]
+        while end - position > BLOCK_BYTES:
+            cut = self._cut(data, position, end, documents)
+            if cut <= position:
+                break
+            self._send(data[position:cut], documents)
+            position = cut
+        if end > position and (found is not None or final):
+            self._send(data[position:end], documents)
+            position = end
+        return position
+
+    def _last_cut(self, data: bytes, start: int) -> int:
+        """Where the section may be cut when its end is not read yet: before the last batch
+        record (documents) or after the last whole line (events)."""
+        if self._section == SECTION[RecordKind.BATCH]:
+            return max(data.rfind(_BATCH_START, start) + 1, start)
+        return data.rfind(b"\n", start) + 1 or start
+
+    def _cut(self, data: bytes, start: int, end: int, documents: bool) -> int:
+        limit = start + BLOCK_BYTES
+        if not documents:
+            return data.rfind(b"\n", start, limit) + 1 or data.find(b"\n", limit, end) + 1
+        cut = data.rfind(_BATCH_START, start, limit)
+        if cut < 0:
+            cut = data.find(_BATCH_START, limit, end)
+        return cut + 1 if cut >= 0 else start
+
+    def _send(self, data: bytes, documents: bool) -> None:
+        block = Block(self._line, data)
+        lines = data.count(b"\n")
+        self._line += lines
+        self._progress(lines)
+        centre = self._source.centre_id
+        if documents:
+            self._enqueue(self._runner.submit(check_documents, centre, block), self._documents)
+        else:
+            assert self._head_seqs is not None
+            future = self._runner.submit(check_events, centre, block, self._head_seqs)
+            self._enqueue(future, self._event_run)
+
+    # -- lines read here -------------------------------------------------------------------
+
+    def _start(self, line: bytes) -> None:
+        header = read_header(line)
+        self._check_consortium(header)
         centre_id = self._history.centre_of_key(header.signer) or 0
-        self._audit = SourceAudit(label, header, centre_id)
+        self._audit = SourceAudit(self._label, header, centre_id)
+        self._line += 1
         if centre_id == 0:
             self._finding(
                 FindingCode.CENTRE_UNKNOWN,
                 header.signer,
                 f"the export's centre key {header.signer} ({header.name}) is no centre's key "
                 "on chain",
-                {"signer": header.signer, "region_code": header.region_code, "export": label},
+                {"signer": header.signer, "region_code": header.region_code, "export": self._label},
             )
-        self._scope = AuditScope(
-            centre_id=centre_id,
-            domain=SigningDomain(self._chain.chain_id, self._chain.addresses.anchor_registry),
-            key_periods=self._history.key_periods(),
-            head_block=self._chain.head_block,
-            as_of=self._as_of,
-            single_digests=frozenset(
-                digest
-                for digest, fact in self._history.digests.items()
-                if fact.centre_id == centre_id
-            ),
-        )
-        self._batch: BatchInfo | None = None
-        self._leaves: list[Line] = []
-        self._unbatched: list[Line] = []
-        self._groups: list[Group] = []
-        self._group_lines = 0
-        self._claimed_roots: set[bytes] = set()
-        self._single_seen: set[bytes] = set()
-        self._heads: list[LogHead] = []
-        self._pending: list[Pending] = []
-        self._in_flight_certificates: set[bytes] = set()
-        self._in_flight_asset_keys: set[bytes] = set()
-        self._certificates_seen: set[bytes] = set()
-        self._events: list[Line] = []
-        self._log_end = (0, ZERO_HASH)
-        self._head_hashes: dict[int, bytes] = {}
-        self._head_seqs: frozenset[int] | None = None
-        read = 0
-        for line in body:
-            self._read(line)
-            read += 1
-            if read % 10_000 == 0:
-                self._progress(10_000)
-        self._progress(read % 10_000)
-        self._documents_done()
-        self._send_events()
-        self._drain(0)
-        self._close_books()
-        return self._audit
 
-    # -- reading ---------------------------------------------------------------------------
+    def _record(self, kind: RecordKind, raw: bytes) -> None:
+        number = self._line
+        self._line += 1
+        self._progress(1)
+        record = parse(raw, number)
+        if kind is RecordKind.END:
+            self._end(record, number)
+            return
+        self._source.counts[kind.value] += 1
+        if kind is RecordKind.CHAIN_ACTION:
+            self._chain_action(record, number)
+        else:
+            self._certificate(record, number)
 
-    def _read(self, line: Any) -> None:
-        kind = line.kind
-        counts = self._audit.counts
-        counts[kind.value] += 1
-        if kind is RecordKind.LEAF:
-            self._leaves.append((line.number, line.raw))
-        elif kind is RecordKind.DOCUMENT:
-            self._unbatched.append((line.number, line.raw))
-            if len(self._unbatched) >= TASK_LINES:
-                self._group(Group(None, self._unbatched))
-                self._unbatched = []
-        elif kind is RecordKind.BATCH:
-            self._close_batch()
-            self._batch = self._batch_info(parse(line.raw, line.number), line.number)
-        elif kind is RecordKind.CHAIN_ACTION:
-            self._chain_action(parse(line.raw, line.number), line.number)
-        elif kind is RecordKind.CERTIFICATE:
-            self._documents_sent()
-            self._certificate(parse(line.raw, line.number), line.number)
-        elif kind is RecordKind.EVENT:
-            self._documents_done()
-            self._events.append((line.number, line.raw))
-            if len(self._events) >= EVENT_TASK_LINES:
-                self._send_events()
+    def _end(self, record: dict[str, Any], number: int) -> None:
+        written = record.get("counts")
+        if not isinstance(written, dict):
+            raise ExportFormatError(f"line {number}: the end record has no counts")
+        self._written_counts = written
+        self._end_line = number
+        self._ended = True
 
-    def _batch_info(self, record: dict[str, Any], number: int) -> BatchInfo:
-        try:
-            batch_id = int(record["id"])
-            root = _bytes32(record["root"])
-            leaf_count = int(record["leaf_count"])
-            status = str(record["status"])
-            block = record["block_number"]
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ExportFormatError(f"line {number}: an unreadable batch ({exc})") from None
-        self._claimed_roots.add(root)
-        anchor = self._history.roots.get(root)
-        where = {"batch_id": batch_id, "root": _hex(root), "status": status, "block": block}
-        if anchor is not None and anchor.centre_id != self._audit.centre_id:
-            self._finding(
-                FindingCode.BATCH_NOT_ANCHORED,
-                _hex(root),
-                f"batch {batch_id}'s root was anchored by centre #{anchor.centre_id}, "
-                "not by this centre",
-                {**where, **anchor.evidence()},
-            )
-            anchor = None
-        elif anchor is None and status == "confirmed" and self._seen_by_chain(block):
-            self._finding(
-                FindingCode.BATCH_NOT_ANCHORED,
-                _hex(root),
-                f"batch {batch_id} is confirmed in the node at block {block}, "
-                f"but its root is not anchored on chain (read up to block "
-                f"{self._chain.head_block})",
-                {**where, "transaction": record.get("tx_hash"), "leaf_count": leaf_count},
-            )
-        return BatchInfo(batch_id, root, leaf_count, status, anchor)
-
-    def _seen_by_chain(self, block: object) -> bool:
-        """Whether the chain read reaches ``block`` (a node's newer block is not audited yet)."""
-        return not isinstance(block, int) or block <= self._chain.head_block
+    def _check_counts(self, audit: SourceAudit) -> None:
+        for kind in COUNTED:
+            held = audit.counts[kind.value]
+            if self._written_counts.get(kind.value, 0) != held:
+                raise ExportFormatError(
+                    f"line {self._end_line}: the end record counts "
+                    f"{self._written_counts.get(kind.value, 0)} {kind} records, the file holds "
+                    f"{held}"
+                )
 
     def _chain_action(self, record: dict[str, Any], number: int) -> None:
         try:
             status, block, payload = record["status"], record["block_number"], record["payload"]
-            settled = status in ("confirmed", "failed") and self._seen_by_chain(block)
+            settled = status in ("confirmed", "failed") and (
+                not isinstance(block, int) or block <= self._chain.head_block
+            )
             if settled:
                 return
             if record["kind"] == "register_certificates":
-                self._in_flight_certificates.update(map(_bytes32, payload["certificate_ids"]))
-                self._in_flight_asset_keys.update(map(_bytes32, payload["asset_keys"]))
+                self._in_flight_certificates.update(map(bytes32_of, payload["certificate_ids"]))
+                self._in_flight_asset_keys.update(map(bytes32_of, payload["asset_keys"]))
             elif "certificate_id" in payload:
-                self._in_flight_certificates.add(_bytes32(payload["certificate_id"]))
+                self._in_flight_certificates.add(bytes32_of(payload["certificate_id"]))
         except (KeyError, TypeError, ValueError) as exc:
             raise ExportFormatError(f"line {number}: an unreadable chain action ({exc})") from None
 
     def _certificate(self, record: dict[str, Any], number: int) -> None:
         try:
             number_text = str(record["registration_number"])
-            certificate_id = _bytes32(record["certificate_id"])
-            asset_key = _bytes32(record["asset_key"])
+            certificate_id = bytes32_of(record["certificate_id"])
+            asset_key = bytes32_of(record["asset_key"])
             status = str(record["status"])
             expected = ON_CHAIN[status]
         except (KeyError, TypeError, ValueError) as exc:
             raise ExportFormatError(f"line {number}: an unreadable certificate ({exc})") from None
+        audit = self._source
         self._certificates_seen.add(certificate_id)
         fact = self._history.certificates.get(certificate_id)
-        if fact is not None and fact.status is expected and fact.issuer_id == self._audit.centre_id:
+        if fact is not None and fact.status is expected and fact.issuer_id == audit.centre_id:
             return
         if (
             certificate_id in self._in_flight_certificates
             or asset_key in self._in_flight_asset_keys
         ):
-            self._audit.counts["certificates_in_flight"] += 1
+            audit.counts["certificates_in_flight"] += 1
             return
         evidence: dict[str, Any] = {
             "registration_number": number_text,
@@ -303,7 +412,7 @@ class Reconciliation:
                 status_block=fact.status_block or None,
                 decision_digest=_hex(fact.decision_digest) if fact.status_block else None,
             )
-            if fact.issuer_id != self._audit.centre_id:
+            if fact.issuer_id != audit.centre_id:
                 message = (
                     f"certificate {number_text} is registered on chain by centre "
                     f"#{fact.issuer_id}, not by this centre"
@@ -315,148 +424,32 @@ class Reconciliation:
                 )
         self._finding(FindingCode.STATUS_MISMATCH, number_text, message, evidence)
 
-    # -- document tasks --------------------------------------------------------------------
+    # -- results of the blocks -------------------------------------------------------------
 
-    def _close_batch(self) -> None:
-        if self._batch is not None:
-            self._group(Group(self._batch, self._leaves))
-            self._batch, self._leaves = None, []
-
-    def _group(self, group: Group) -> None:
-        self._groups.append(group)
-        self._group_lines += len(group.lines)
-        if self._group_lines >= TASK_LINES:
-            self._send_groups()
-
-    def _send_groups(self) -> None:
-        if self._groups:
-            future = self._runner.submit(check_groups, self._scope, self._groups)
-            self._enqueue(future, self._group_result)
-            self._groups, self._group_lines = [], 0
-
-    def _documents_sent(self) -> None:
-        """Every leaf and document read so far is in a task."""
-        self._close_batch()
-        if self._unbatched:
-            self._group(Group(None, self._unbatched))
-            self._unbatched = []
-        self._send_groups()
+    def _documents(self, result: BlockResult) -> None:
+        audit = self._source
+        audit.counts.update(result.counts)
+        audit.findings.extend(result.findings)
+        self._heads.extend(result.heads)
+        self._claimed_roots.update(result.roots)
+        self._single_seen.update(result.single_digests)
 
     def _documents_done(self) -> None:
-        """Every document task has reported (the event log's heads are known)."""
-        if self._head_seqs is not None:
-            return
-        self._documents_sent()
-        self._drain(0)
-        for pending in self._pending:
-            self._resolve(pending)
-        self._head_seqs = frozenset(head.seq for head in self._heads if head.anchored)
-
-    def _group_result(self, result: GroupResult) -> None:
-        self._audit.counts["documents_checked"] += result.documents
-        self._audit.findings.extend(result.findings)
-        self._pending.extend(result.pending)
-        self._heads.extend(result.heads)
-        self._single_seen.update(result.single_digests_seen)
-
-    def _resolve(self, pending: Pending) -> None:
-        """Whether a document in no batch is anchored after all, in time, or never."""
-        anchor = self._anchor_of(pending)
-        if anchor is not None and pending.digest in self._scope.single_digests:
-            self._single_seen.add(pending.digest)
-        evidence = {"document_id": pending.document_id, "digest": _hex(pending.digest)}
-        if pending.kind is None:
-            self._finding(
-                FindingCode.ORPHAN_LEAF,
-                pending.document_id,
-                f"anchoring job {pending.job_id} ({_hex(pending.digest)}) has no document"
-                + (" although its digest is anchored" if anchor else ""),
-                {**evidence, "job_id": pending.job_id, **(anchor.evidence() if anchor else {})},
-            )
-            return
-        for head in self._heads:
-            if head.anchored is None and head.document_id == pending.document_id:
-                self._heads[self._heads.index(head)] = LogHead(
-                    head.document_id, head.seq, head.hash, anchor is not None
-                )
-        block = anchor.block_number if anchor is not None else self._chain.head_block
-        if pending.signer is not None and not self._scope.was_key(pending.signer, block):
-            self._finding(
-                FindingCode.SIGNER_NOT_CENTRE_KEY,
-                pending.document_id,
-                f"{pending.kind} {pending.document_id} is signed by {_hex(pending.signer)}, "
-                f"which was not the centre's key at block {block}",
-                {
-                    **evidence,
-                    "signer": _hex(pending.signer),
-                    "block": block,
-                    "centre_key_at_block": self._scope.key_at(block),
-                },
-            )
-        if anchor is not None:
-            return
-        if pending.job_id is None:
-            self._finding(
-                FindingCode.DOCUMENT_NOT_ANCHORED,
-                pending.document_id,
-                f"{pending.kind} {pending.document_id} has no anchoring job and its digest "
-                "is on no anchor",
-                {**evidence, "kind": pending.kind},
-            )
-        elif pending.deadline_at is not None and (
-            datetime.fromisoformat(pending.deadline_at) < self._as_of
-        ):
-            self._finding(
-                FindingCode.ANCHOR_OVERDUE,
-                pending.document_id,
-                f"{pending.kind} {pending.document_id} was due on chain by "
-                f"{pending.deadline_at} and is not",
-                {
-                    **evidence,
-                    "kind": pending.kind,
-                    "job_id": pending.job_id,
-                    "deadline_at": pending.deadline_at,
-                    "audited_at": self._as_of.isoformat(),
-                },
-            )
-        else:
-            self._audit.counts["documents_in_flight"] += 1
-
-    def _anchor_of(self, pending: Pending) -> AnchorFact | None:
-        centre = self._audit.centre_id
-        for value, table in (
-            (pending.digest, self._history.digests),
-            (pending.candidate_root, self._history.roots),
-        ):
-            fact = table.get(value) if value is not None else None
-            if fact is not None and fact.centre_id == centre:
-                return fact
-        return None
-
-    # -- the event log ---------------------------------------------------------------------
-
-    def _send_events(self) -> None:
-        if self._events:
-            assert self._head_seqs is not None
-            future = self._runner.submit(check_events, self._scope, self._events, self._head_seqs)
-            self._enqueue(future, self._event_run)
-            self._events = []
+        """Every documents block has reported: the event log's anchored heads are known."""
+        if self._head_seqs is None:
+            self._drain(0)
+            self._head_seqs = frozenset(head.seq for head in self._heads)
 
     def _event_run(self, run: EventRun) -> None:
+        audit = self._source
+        audit.counts[RecordKind.EVENT.value] += run.count
         last_seq, last_hash = self._log_end
         link_break(
-            self._scope,
-            last_seq,
-            last_hash,
-            run.first_seq,
-            run.first_prev_hash,
-            self._audit.findings,
+            audit.centre_id, last_seq, last_hash, run.first_seq, run.first_prev_hash, audit.findings
         )
-        self._audit.findings.extend(run.findings)
+        audit.findings.extend(run.findings)
         self._head_hashes.update(run.hashes)
         self._log_end = (run.last_seq, run.last_hash)
-
-    # -- in flight -------------------------------------------------------------------------
 
     def _enqueue(self, future: Future[Any], handle: Callable[[Any], None]) -> None:
         self._in_flight.append((future, handle))
@@ -469,12 +462,11 @@ class Reconciliation:
 
     # -- closing the books -----------------------------------------------------------------
 
-    def _close_books(self) -> None:
-        centre = self._audit.centre_id
+    def _close_books(self, audit: SourceAudit) -> None:
+        self._documents_done()
+        centre = audit.centre_id
         last_seq, _ = self._log_end
         for head in self._heads:
-            if not head.anchored:
-                continue
             evidence = {"document_id": head.document_id, "seq": head.seq, "hash": _hex(head.hash)}
             if head.seq > last_seq:
                 self._finding(
@@ -529,7 +521,7 @@ class Reconciliation:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _check_consortium(self, label: str, header: ExportHeader) -> None:
+    def _check_consortium(self, header: ExportHeader) -> None:
         chain = self._chain
         if header.chain is None or header.chain_id is None:
             return  # a node without a deployment: its documents are checked against this chain
@@ -537,7 +529,7 @@ class Reconciliation:
             header.chain.centre_registry.lower() != chain.addresses.centre_registry.lower()
         ):
             raise AuditInputError(
-                f"{label} is of CentreRegistry {header.chain.centre_registry} on chain "
+                f"{self._label} is of CentreRegistry {header.chain.centre_registry} on chain "
                 f"{header.chain_id}; this audit reads {chain.addresses.centre_registry} on "
                 f"chain {chain.chain_id}"
             )
@@ -545,15 +537,8 @@ class Reconciliation:
     def _finding(
         self, code: FindingCode, subject: str, message: str, evidence: dict[str, Any]
     ) -> None:
-        self._audit.findings.append(
-            Finding(code, self._audit.centre_id, subject, message, evidence)
-        )
-
-
-def _bytes32(text: Any) -> bytes:
-    if not isinstance(text, str) or len(text) != 66 or not text.startswith("0x"):
-        raise ValueError(f"{text!r} is not 0x and 64 hex digits")
-    return bytes.fromhex(text[2:])
+        audit = self._source
+        audit.findings.append(Finding(code, audit.centre_id, subject, message, evidence))
 
 
 def _hex(value: bytes) -> str:

@@ -16,6 +16,7 @@ from node.audit.reconcile import (
     Reconciliation,
     SourceAudit,
     TaskRunner,
+    audit_facts,
 )
 from node.audit.report import AuditReport
 from node.chain.contracts import DatapropContracts
@@ -23,26 +24,30 @@ from node.chain.scan_cache import ResumableScan, ScanIdentity
 from node.chain.scanner import consortium_scanner
 from node.verification.ports import ConsortiumAddresses
 
+READ_BYTES = 2**20
+
 
 @dataclass(frozen=True)
 class ExportSource:
     """A node's export to audit: a file, or lines made from its database when read."""
 
     label: str
-    lines: Callable[[], Iterator[bytes]]
+    chunks: Callable[[], Iterator[bytes]]
+    """The export's bytes, in pieces of any size."""
 
 
 def file_source(path: Path) -> ExportSource:
-    """An export file, read line by line."""
+    """An export file, read a MiB at a time."""
 
-    def lines() -> Iterator[bytes]:
+    def chunks() -> Iterator[bytes]:
         try:
             with path.open("rb") as source:
-                yield from source
+                while chunk := source.read(READ_BYTES):
+                    yield chunk
         except OSError as exc:
             raise AuditInputError(f"cannot read {path}: {exc.strerror}") from exc
 
-    return ExportSource(str(path), lines)
+    return ExportSource(str(path), chunks)
 
 
 def read_chain(
@@ -103,11 +108,11 @@ def audit_sources(
     ``progress`` gives, for a source's label, what to tell of the lines it reads.
     """
     audits: list[SourceAudit] = []
-    with TaskRunner(workers) as runner:
+    with TaskRunner(workers, audit_facts(history, chain, as_of)) as runner:
         for source in sources:
             told = None if progress is None else progress(source.label)
             reconciliation = Reconciliation(history, chain, as_of, runner, progress=told)
-            audit = reconciliation.run(source.label, source.lines())
+            audit = reconciliation.run(source.label, source.chunks())
             twin = next((a for a in audits if a.centre_id and a.centre_id == audit.centre_id), None)
             if twin is not None:
                 raise AuditInputError(

@@ -56,7 +56,8 @@ def keccak256(data: bytes) -> bytes:
     installed, about five times slower per call, and an audit hashes every
     document, Merkle node and log entry of a node.
     """
-    return bytes(keccak_256(data).digest())
+    digest: bytes = keccak_256(data).digest()
+    return digest
 
 
 def document_digest(value: JsonValue) -> bytes:

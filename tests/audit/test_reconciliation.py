@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
+from node.audit import reconcile, run
 from node.audit.findings import FindingCode, Severity
+from node.audit.run import file_source
 from node.store.digests import ZERO_HASH
 from node.store.log_chain import entry_hash
 from node.store.models import EventLogRow
@@ -177,3 +180,31 @@ def test_documents_waiting_for_their_anchor_are_late_only_past_the_deadline(
     assert report.findings[0].severity is Severity.WARNING
     centres = {row["centre_id"]: row for row in report.by_centre()}
     assert centres[1]["audited"]["records"]["documents_in_flight"] == 1
+
+
+def test_blocks_cut_anywhere_in_the_file_find_the_same(
+    cities: Cities, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads of a few hundred bytes and blocks of a few KiB cut sections, batches and lines
+    everywhere: a batch must stay whole and every line be read once."""
+    node = cities.qingdao
+    copy = node.copy(tmp_path)
+    engine = tampering(copy)
+    edit_document(
+        engine, rows(engine, "SELECT id FROM documents WHERE kind = 'notice' LIMIT 1")[0].id
+    )
+    break_log(engine, 9)
+    engine.dispose()
+    export = tmp_path / "export.jsonl"
+    export.write_bytes(b"".join(node.lines(copy)))
+    sources = [file_source(export), cities.weifang.source()]
+    whole = audit(node.contracts, sources)
+
+    monkeypatch.setattr(reconcile, "BLOCK_BYTES", 3_000)
+    monkeypatch.setattr(run, "READ_BYTES", 777)
+    cut = audit(node.contracts, sources)
+
+    assert found(cut) == found(whole) and len(found(whole)) == 2
+    [qingdao] = [row for row in cut.by_centre() if row["centre_id"] == 1]
+    entries = rows(tampering(copy), "SELECT seq FROM event_log")
+    assert qingdao["audited"]["records"]["event"] == len(entries)
