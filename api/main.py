@@ -6,13 +6,19 @@ import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from api import verification, verify_page
 from api.errors import install_error_handlers
+from api.rate_limit import RateLimiter
+from api.request_checks import no_unknown_query
+from api.request_limits import RequestLimits
+from api.routers import admin, applicant, operator, public, regulator
 from node import __version__
-from node.config import Settings, load_settings
+from node.config import ApiSettings, Settings, load_settings
+from node.domain.calendar import Clock
+from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import public_verification
 
@@ -27,16 +33,29 @@ class Health(BaseModel):
 
 
 def create_app(
-    verifier: PublicVerifier | None = None, *, lifespan: Lifespan | None = None
+    verifier: PublicVerifier | None = None,
+    *,
+    services: NodeServices | None = None,
+    api: ApiSettings | None = None,
+    lifespan: Lifespan | None = None,
 ) -> FastAPI:
-    """Build the node's HTTP application; without ``verifier`` verification answers 503."""
+    """Build the node's HTTP application.
+
+    Without ``verifier`` verification answers 503; without ``services`` the
+    workflow, the notice board and the keys do (a verify-only node).
+    """
+    api = api or ApiSettings()
     app = FastAPI(
         title="dataprop",
         version=__version__,
         summary="Data-property registration node (数据产权登记)",
         lifespan=lifespan,
+        dependencies=[Depends(no_unknown_query)],
     )
     app.state.verifier = verifier
+    app.state.services = services
+    app.state.rate_limiter = RateLimiter(api.rate_limit)
+    app.add_middleware(RequestLimits, max_body=api.max_body_bytes, max_depth=api.max_json_depth)
     install_error_handlers(app)
 
     @app.get("/health", tags=["public"])
@@ -46,11 +65,14 @@ def create_app(
 
     app.include_router(verify_page.router)
     app.include_router(verification.router)
+    for router in (public.router, applicant.router, operator.router, regulator.router):
+        app.include_router(router)
+    app.include_router(admin.router)
     app.mount("/static", verify_page.static_files, name="static")
     return app
 
 
-def node_app(settings: Settings | None = None) -> FastAPI:
+def node_app(settings: Settings | None = None, *, clock: Clock | None = None) -> FastAPI:
     """The app of the node ``settings`` (default: read from the environment) describe.
 
     ``uvicorn --factory api.main:node_app`` serves it; ``dataprop node run`` too.
@@ -59,7 +81,8 @@ def node_app(settings: Settings | None = None) -> FastAPI:
     long as the process, so they are moved out of the garbage collector's sight
     (``gc.freeze``) instead of being rescanned at every full collection.
     """
-    verification = public_verification(settings or load_settings())
+    settings = settings or load_settings()
+    verification = public_verification(settings, clock=clock)
     gc.freeze()
 
     @asynccontextmanager
@@ -70,4 +93,9 @@ def node_app(settings: Settings | None = None) -> FastAPI:
         finally:
             stop()
 
-    return create_app(verification.verifier, lifespan=following)
+    return create_app(
+        verification.verifier,
+        services=verification.services,
+        api=settings.api,
+        lifespan=following,
+    )

@@ -98,6 +98,15 @@ class ApiSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+    rate_limit: str = Field(
+        "600/minute",
+        pattern=r"^\d+\s*/\s*(\d+\s*)?(second|minute|hour|day)s?$",
+        description="requests per API key (and per address for anonymous writes)",
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="longest request body (413 above it)"
+    )
+    max_json_depth: int = Field(32, ge=2, le=256, description="deepest JSON nesting accepted")
 
 
 class AttachmentSettings(BaseModel):

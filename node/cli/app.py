@@ -16,6 +16,7 @@ from node.cli import (
     chain_commands,
     demo,
     document_commands,
+    key_commands,
     node_commands,
     verify_commands,
     worker_commands,
@@ -41,6 +42,7 @@ app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
 app.command("export")(audit_commands.export_command)
 app.command("audit")(audit_commands.audit_command)
+app.add_typer(key_commands.keys_app, name="keys")
 console = Console(soft_wrap=True)
 
 

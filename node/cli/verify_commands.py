@@ -38,7 +38,7 @@ from node.verification.public import Verified
 from node.verification.report import Outcome
 from node.verification.report_json import VerificationJson
 from node.verification.verifier import verify_bundle
-from node.verifier_runtime import store_bundles
+from node.verifier_runtime import centre_services, no_bundles
 
 console = Console(soft_wrap=True)
 OUTCOME_STYLE = {
@@ -120,7 +120,8 @@ def _verify(
     elif number is not None:
         chain = node_chain(settings, rpc)
         record = load_deployment(settings.data_dir, chain.connection)
-        bundle = store_bundles(settings, chain, record, SystemClock())(number)
+        services = centre_services(settings, chain, record, SystemClock())
+        bundle = no_bundles(number) if services is None else services.bundles.bundle(number)
     else:
         bundle = parse_bundle(_read_file(path))
         chain = node_chain(settings, rpc)

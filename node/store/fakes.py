@@ -10,7 +10,7 @@ ConcurrentUpdateError, as a lost optimistic lock would.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -19,7 +19,7 @@ from uuid import uuid4
 
 from node.documents.ids import certificate_id_of
 from node.domain.calendar import Clock, SystemClock
-from node.domain.certificate import Certificate
+from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
 from node.domain.snapshot import (
@@ -29,7 +29,9 @@ from node.domain.snapshot import (
     certificate_from_snapshot,
     certificate_to_snapshot,
 )
-from node.domain.workflow import Application
+from node.domain.workflow import Application, ApplicationState
+from node.store.api_keys import checked_key
+from node.store.centre_settings import checked_settings
 from node.store.checks import (
     checked_digest,
     require_aware,
@@ -56,8 +58,10 @@ from node.store.models import NAME
 from node.store.outbox import check_leaves, check_sender, proof_to_json
 from node.store.ports import (
     AbstractAnchorQueue,
+    AbstractApiKeyRepository,
     AbstractApplicationRepository,
     AbstractAttachmentStore,
+    AbstractCentreSettingsRepository,
     AbstractCertificateRepository,
     AbstractChainActionQueue,
     AbstractDocumentRepository,
@@ -74,9 +78,11 @@ from node.store.records import (
     AnchorBatchStatus,
     AnchorJob,
     AnchorJobStatus,
+    ApiKey,
     Attachment,
     AttachmentInfo,
     BatchLeaf,
+    CentreSettings,
     CertificateRecord,
     ChainAction,
     ChainActionStatus,
@@ -136,6 +142,8 @@ class FakeDatabase:
     head_anchors: list[HeadAnchor] = field(default_factory=list)
     attachments: dict[str, tuple[AttachmentInfo, Sealed]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotentResponse] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    centre_settings: CentreSettings | None = None
     sequences: dict[str, int] = field(default_factory=dict)
     generation: int = 0
     """Bumped by every commit."""
@@ -201,6 +209,22 @@ class FakeApplicationRepository(AbstractApplicationRepository):
             if stored.applicant_id == applicant_id
         )
         return [self.get(application_id) for _, application_id in mine[offset : offset + limit]]
+
+    def list_by_state(
+        self,
+        states: Collection[ApplicationState] | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Application]:
+        require_page(limit, offset)
+        wanted = None if states is None else {state.value for state in states}
+        found = sorted(
+            (stored.created_at, application_id)
+            for application_id, stored in self._db.applications.items()
+            if wanted is None or stored.snapshot["state"] in wanted
+        )
+        return [self.get(application_id) for _, application_id in found[offset : offset + limit]]
 
     def save(self, application: Application, *, expected_version: int | None = None) -> int:
         stored = self._stored(application.id)
@@ -422,6 +446,17 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         )
         held = [record for record in found if record.holder_credit_code == credit_code]
         return held[offset : offset + limit]
+
+    def list_all(
+        self, *, status: CertificateStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        require_page(limit, offset)
+        found = sorted(
+            (s.record for s in self._db.certificates.values()),
+            key=lambda record: record.registration_number,
+        )
+        chosen = [record for record in found if status is None or record.status is status]
+        return chosen[offset : offset + limit]
 
     def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
         found = [
@@ -852,6 +887,55 @@ class FakeIdempotencyStore(AbstractIdempotencyStore):
         return len(old)
 
 
+class FakeApiKeyRepository(AbstractApiKeyRepository):
+    """API keys in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def add(self, key: ApiKey) -> None:
+        if checked_key(key).key_id in self._db.api_keys:
+            raise AlreadyExistsError("api_key", key.key_id)
+        self._db.api_keys[key.key_id] = key
+
+    def get(self, key_id: str) -> ApiKey:
+        try:
+            return self._db.api_keys[key_id]
+        except KeyError:
+            raise NotFoundError("api_key", key_id) from None
+
+    def save(self, key: ApiKey) -> None:
+        stored = self.get(checked_key(key).key_id)
+        self._db.api_keys[key.key_id] = replace(
+            stored,
+            expires_at=key.expires_at,
+            revoked_at=key.revoked_at,
+            replaced_by=key.replaced_by,
+        )
+
+    def list(self, *, limit: int = 50, offset: int = 0) -> list[ApiKey]:
+        require_page(limit, offset)
+        ordered = sorted(self._db.api_keys.values(), key=lambda key: (key.created_at, key.key_id))
+        return ordered[offset : offset + limit]
+
+
+class FakeCentreSettingsRepository(AbstractCentreSettingsRepository):
+    """The centre's settings in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def get(self) -> CentreSettings | None:
+        return self._db.centre_settings
+
+    def put(self, settings: CentreSettings) -> None:
+        self._db.centre_settings = replace(
+            checked_settings(settings),
+            holidays=tuple(sorted(settings.holidays)),
+            makeup_workdays=tuple(sorted(settings.makeup_workdays)),
+        )
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A unit of work over a FakeDatabase (a new empty one unless one is given)."""
 
@@ -927,6 +1011,8 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.anchors = FakeAnchorQueue(working, self._clock)
         self.chain_actions = FakeChainActionQueue(working, self._clock)
         self.idempotency = FakeIdempotencyStore(working, self._clock)
+        self.api_keys = FakeApiKeyRepository(working)
+        self.centre_settings = FakeCentreSettingsRepository(working)
         self._attachments = (
             None if keyring is None else FakeAttachmentStore(working, keyring, self._clock)
         )

@@ -28,6 +28,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
+from node.domain.roles import Role
 from node.domain.workflow import ApplicationState
 from node.store.column_types import UtcDateTime, bytes32, json_type
 from node.store.records import (
@@ -308,3 +309,41 @@ class IdempotencyKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     __table_args__ = (CheckConstraint("status_code BETWEEN 100 AND 599", name="status_code"),)
+
+
+class ApiKeyRow(Base):
+    """An API key: the SHA-256 of its secret under its public id, its role and principal."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_hash: Mapped[bytes] = mapped_column(bytes32())
+    principal: Mapped[str] = mapped_column(String(NAME), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str | None] = mapped_column(String(18))
+    label: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    replaced_by: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        CheckConstraint(one_of("role", Role), name="role"),
+        CheckConstraint(is_32_bytes("secret_hash"), name="secret_hash_length"),
+    )
+
+
+class CentreSettingsRow(Base):
+    """The one row of the centre's settings set through the admin API."""
+
+    __tablename__ = "centre_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_working_days: Mapped[int] = mapped_column(Integer)
+    validity_years: Mapped[int] = mapped_column(Integer)
+    holidays: Mapped[list[str]] = mapped_column(json_type())
+    makeup_workdays: Mapped[list[str]] = mapped_column(json_type())
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(NAME))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)

@@ -14,16 +14,16 @@ entity, in the same transaction, so the audit log cannot miss an action.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from node.domain.certificate import Certificate
+from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
-from node.domain.workflow import Application
+from node.domain.workflow import Application, ApplicationState
 from node.store.checks import require_bytes32
 from node.store.errors import InvalidTransitionError, InvalidValueError
 from node.store.keyring import Keyring
@@ -31,9 +31,11 @@ from node.store.records import (
     AnchorBatch,
     AnchorBatchStatus,
     AnchorJob,
+    ApiKey,
     Attachment,
     AttachmentInfo,
     BatchLeaf,
+    CentreSettings,
     CertificateRecord,
     ChainAction,
     ChainActionStatus,
@@ -79,6 +81,17 @@ class AbstractApplicationRepository(ABC):
         self, applicant_id: str, *, limit: int = 50, offset: int = 0
     ) -> list[Application]:
         """The applicant's applications, oldest first (ties by id), one page."""
+
+    @abstractmethod
+    def list_by_state(
+        self,
+        states: Collection[ApplicationState] | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Application]:
+        """Applications in any of ``states`` (every one for None), oldest first (ties by id),
+        one page: the operators' queues, the notice board, the regulator's view."""
 
     @abstractmethod
     def save(self, application: Application, *, expected_version: int | None = None) -> int:
@@ -182,6 +195,12 @@ class AbstractCertificateRepository(ABC):
         self, credit_code: str, *, limit: int = 50, offset: int = 0
     ) -> list[CertificateRecord]:
         """Certificates held by ``credit_code``, by registration number, one page."""
+
+    @abstractmethod
+    def list_all(
+        self, *, status: CertificateStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        """Certificates (in ``status`` when given), by registration number, one page."""
 
     @abstractmethod
     def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
@@ -439,6 +458,38 @@ class AbstractIdempotencyStore(ABC):
         """Forget responses created before ``older_than``; return how many."""
 
 
+class AbstractApiKeyRepository(ABC):
+    """API keys by their public id."""
+
+    @abstractmethod
+    def add(self, key: ApiKey) -> None:
+        """Store a new key; AlreadyExistsError (``api_key_exists``) when the id is taken."""
+
+    @abstractmethod
+    def get(self, key_id: str) -> ApiKey:
+        """The key; NotFoundError (``api_key_not_found``) when absent."""
+
+    @abstractmethod
+    def save(self, key: ApiKey) -> None:
+        """Store a key's new expiry, revocation or successor; NotFoundError when absent."""
+
+    @abstractmethod
+    def list(self, *, limit: int = 50, offset: int = 0) -> list[ApiKey]:
+        """Keys, oldest first (ties by id), one page."""
+
+
+class AbstractCentreSettingsRepository(ABC):
+    """The centre's settings set through the admin API: one record, or none yet."""
+
+    @abstractmethod
+    def get(self) -> CentreSettings | None:
+        """The stored settings; None when the admin never set any."""
+
+    @abstractmethod
+    def put(self, settings: CentreSettings) -> None:
+        """Replace the stored settings."""
+
+
 class AbstractUnitOfWork(ABC):
     """One transaction over every repository; a context manager that rolls back by default."""
 
@@ -449,6 +500,8 @@ class AbstractUnitOfWork(ABC):
     anchors: AbstractAnchorQueue
     chain_actions: AbstractChainActionQueue
     idempotency: AbstractIdempotencyStore
+    api_keys: AbstractApiKeyRepository
+    centre_settings: AbstractCentreSettingsRepository
 
     @property
     @abstractmethod

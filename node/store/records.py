@@ -239,3 +239,31 @@ CHAIN_ACTION_TRANSITIONS: frozenset[tuple[ChainActionStatus, ChainActionStatus]]
 """(from, to) moves of a chain action; confirmed → sent is a reorg (the saved transaction is
 broadcast again), back to pending clears the transaction (its nonce went to other bytes, or a
 fix)."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as stored: its public id and the hash of its secret, never the secret."""
+
+    key_id: str
+    secret_hash: bytes
+    principal: str
+    role: str
+    party: str | None
+    label: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    replaced_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CentreSettings:
+    """The centre's rule settings as its admin last set them (over the configuration's)."""
+
+    notice_working_days: int
+    validity_years: int
+    holidays: tuple[date, ...]
+    makeup_workdays: tuple[date, ...]
+    updated_at: datetime
+    updated_by: str

@@ -22,7 +22,9 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.domain.calendar import Clock, SystemClock
+from node.store.api_keys import ApiKeyRepository
 from node.store.attachments import AttachmentStore
+from node.store.centre_settings import CentreSettingsRepository
 from node.store.db import SQLITE_BEGIN_OPTION
 from node.store.errors import KeyringMissingError, ReadOnlyUnitOfWorkError, UnitOfWorkClosedError
 from node.store.event_log import EventLog
@@ -91,6 +93,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.anchors = AnchorQueue(session, self._clock)
         self.chain_actions = ChainActionQueue(session, self._clock)
         self.idempotency = IdempotencyStore(session, self._clock)
+        self.api_keys = ApiKeyRepository(session)
+        self.centre_settings = CentreSettingsRepository(session)
         self._attachments = (
             None if self._keyring is None else AttachmentStore(session, self._keyring, self._clock)
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.unit.store.contract import (
+    ApiKeyContract,
     ApplicationContract,
     AttachmentContract,
     CertificateContract,
@@ -44,3 +45,7 @@ class TestIdempotency(IdempotencyContract):
 
 class TestKeyringless(KeyringlessContract):
     """Units of work without attachment keys."""
+
+
+class TestApiKeys(ApiKeyContract):
+    """API keys."""
