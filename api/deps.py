@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from node.audit.jobs import AuditJobs
 from node.errors import ConfigurationError
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
@@ -43,3 +44,20 @@ def node_services(request: Request) -> NodeServices:
 
 
 ServicesDep = Annotated[NodeServices, Depends(node_services)]
+
+
+class AuditsUnavailableError(ConfigurationError):
+    """This app was built without audits (a verify-only node)."""
+
+    code = "audits_unavailable"
+
+
+def audit_jobs(request: Request) -> AuditJobs:
+    """The node's audit jobs, set by :func:`api.main.create_app`."""
+    audits: AuditJobs | None = request.app.state.audits
+    if audits is None:
+        raise AuditsUnavailableError("this node was started without audits")
+    return audits
+
+
+AuditsDep = Annotated[AuditJobs, Depends(audit_jobs)]

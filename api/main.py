@@ -16,6 +16,8 @@ from api.request_checks import no_unknown_query
 from api.request_limits import RequestLimits
 from api.routers import admin, applicant, operator, public, regulator
 from node import __version__
+from node.audit.jobs import AuditJobs
+from node.audit_runtime import node_audits
 from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
 from node.services.node_services import NodeServices
@@ -36,13 +38,15 @@ def create_app(
     verifier: PublicVerifier | None = None,
     *,
     services: NodeServices | None = None,
+    audits: AuditJobs | None = None,
     api: ApiSettings | None = None,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """Build the node's HTTP application.
 
     Without ``verifier`` verification answers 503; without ``services`` the
-    workflow, the notice board and the keys do (a verify-only node).
+    workflow, the notice board and the keys do (a verify-only node), and
+    without ``audits`` the regulator's audits.
     """
     api = api or ApiSettings()
     app = FastAPI(
@@ -54,6 +58,7 @@ def create_app(
     )
     app.state.verifier = verifier
     app.state.services = services
+    app.state.audits = audits
     app.state.rate_limiter = RateLimiter(api.rate_limit)
     app.add_middleware(RequestLimits, max_body=api.max_body_bytes, max_depth=api.max_json_depth)
     install_error_handlers(app)
@@ -96,6 +101,7 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
     return create_app(
         verification.verifier,
         services=verification.services,
+        audits=node_audits(settings, clock=clock),
         api=settings.api,
         lifespan=following,
     )

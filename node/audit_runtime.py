@@ -6,6 +6,7 @@ and the regulator API's audit jobs all start here.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from node.audit.export import export_lines, export_node
 from node.audit.export_format import read_header
+from node.audit.jobs import AuditJobs
 from node.audit.reconcile import AuditInputError
 from node.audit.report import AuditReport
 from node.audit.run import ExportSource, audit_sources, file_source, read_chain
@@ -27,6 +29,7 @@ from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import DeploymentRecord, load_deployment
 from node.config import Settings
 from node.documents.schemas import CentreRef
+from node.domain.calendar import Clock, SystemClock
 from node.domain.errors import InvalidFieldError
 from node.runtime import NodeChain, node_chain
 from node.store.db import create_engine_for
@@ -197,3 +200,19 @@ def _certificate_registry(path: Path) -> str | None:
 
 def _without_password(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+def node_audits(settings: Settings, *, clock: Clock | None = None) -> AuditJobs:
+    """The regulator API's audit jobs: this node's database against its deployment's chain,
+    reports kept under ``<data_dir>/audits``."""
+    clock = clock or SystemClock()
+
+    def run(from_block: int | None) -> AuditReport:
+        request = AuditRequest(
+            node_db=settings.resolved_database_url,
+            from_block=from_block,
+            workers=os.cpu_count() or 1,
+        )
+        return run_audit(settings, request, clock.now())
+
+    return AuditJobs(settings.data_dir / "audits", run, clock)
