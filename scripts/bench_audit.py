@@ -38,7 +38,7 @@ from typing import IO, Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from web3.types import RPCEndpoint
+from web3.types import RPCEndpoint, TxReceipt
 
 from node.audit.export_format import (
     COUNTED,
@@ -58,7 +58,7 @@ from node.chain.connection import connect_rpc, dev_accounts
 from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import GenesisCentre, dataprop_plan, deploy
 from node.chain.local_chain import start_anvil
-from node.chain.transactions import TransactionSender
+from node.chain.transactions import RawTransaction, TransactionSender
 from node.config import REPO_ROOT
 from node.documents.canonical import canonical_json, digest_hex, keccak256
 from node.documents.ids import certificate_id_of
@@ -86,6 +86,7 @@ from node.verification.ports import ConsortiumAddresses
 BUILD_DIR = REPO_ROOT / ".dataprop" / "build"
 REGISTER_CHUNK = 256
 ANCHOR_GAS = 120_000
+RECEIPT_ATTEMPTS = 5
 REGISTER_GAS = 25_000_000
 KINDS = (DocumentKind.COMPLIANCE_REPORT, DocumentKind.NOTICE, DocumentKind.CERTIFICATE)
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -215,8 +216,13 @@ def run(count: int, batch: int, workers: int, tamper: int) -> Figures:
             record = deploy(connection, sender, build, dataprop_plan(genesis, 3600), root)
             contracts = bind_contracts(connection, record, build, centre, poll_interval=0.01)
             export = root / "export.jsonl"
-            with _progress() as progress, export.open("wb") as out:
-                made = Export(contracts, out, progress).write(count, batch)
+            try:
+                with _progress() as progress, export.open("wb") as out:
+                    made = Export(contracts, out, progress).write(count, batch)
+            except BaseException:
+                log = Path(anvil.log).read_text("utf-8", errors="replace")
+                console.print("anvil's last words:\n" + "\n".join(log.splitlines()[-20:]))
+                raise
             altered = tamper_with(export, tamper)
             size = export.stat().st_size / 2**20
             cpu = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
@@ -305,12 +311,8 @@ class Export:
             if first + batch >= count:  # the last batch carries the event log's head
                 made.append(self._head(count, made))
             tree = StandardMerkleTree.of_digests([document.digest for document in made])
-            receipt = self._sender.wait(
-                self._sender.send(
-                    self._contracts.anchors.function("anchorBatch", tree.root, len(made)),
-                    gas=ANCHOR_GAS,
-                ).tx_hash
-            )
+            call = self._contracts.anchors.function("anchorBatch", tree.root, len(made))
+            receipt = self._mined(self._sender.send(call, gas=ANCHOR_GAS))
             self.made.batches += 1
             batch_id = self.made.batches
             self._line(
@@ -365,7 +367,7 @@ class Export:
             keys = [keccak256(f"asset {number}".encode()) for number in chunk]
             call = certificates.function("registerCertificates", ids, keys)
             signed = self._sender.send(call, gas=REGISTER_GAS)
-            receipt = self._sender.wait(signed.tx_hash)
+            receipt = self._mined(signed)
             self.made.certificates += len(ids)
             yield ChainAction(
                 id=self.made.certificates,
@@ -384,6 +386,17 @@ class Export:
                 created_at=START,
             )
             self._progress.advance(task, len(ids))
+
+    def _mined(self, signed: RawTransaction) -> TxReceipt:
+        """The receipt, asked again when anvil drops a connection under a heavy block."""
+        for attempt in range(RECEIPT_ATTEMPTS):
+            try:
+                return self._sender.wait(signed.tx_hash)
+            except OSError:
+                if attempt == RECEIPT_ATTEMPTS - 1:
+                    raise
+                time.sleep(1.0)
+        raise AssertionError("unreachable")
 
     def _low_base_fee(self) -> None:
         w3 = self._contracts.connection.w3
