@@ -205,7 +205,9 @@ def run(count: int, batch: int, workers: int, tamper: int) -> Figures:
     """Prepare the chain and the export of ``count`` documents, then audit it, timed."""
     with tempfile.TemporaryDirectory(prefix="dataprop-bench-audit-") as folder:
         root = Path(folder)
-        anvil = start_anvil(REPO_ROOT / "hardhat-free-local-chain", root / "anvil")
+        anvil = start_anvil(
+            REPO_ROOT / "hardhat-free-local-chain", root / "anvil", options=["--prune-history"]
+        )
         try:
             connection = connect_rpc(anvil.url, timeout=120.0)
             build = compile_contracts(REPO_ROOT / "contracts", BUILD_DIR)
