@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from node.audit.jobs import AuditJobs
 from node.errors import ConfigurationError
 from node.reports.certificate_pdf import CertificatePrinter
 from node.services.node_services import NodeServices
@@ -61,3 +62,20 @@ def certificate_printer(request: Request) -> CertificatePrinter:
 
 
 PrinterDep = Annotated[CertificatePrinter, Depends(certificate_printer)]
+
+
+class AuditsUnavailableError(ConfigurationError):
+    """This app was built without audits (a verify-only node)."""
+
+    code = "audits_unavailable"
+
+
+def audit_jobs(request: Request) -> AuditJobs:
+    """The node's audit jobs, set by :func:`api.main.create_app`."""
+    audits: AuditJobs | None = request.app.state.audits
+    if audits is None:
+        raise AuditsUnavailableError("this node was started without audits")
+    return audits
+
+
+AuditsDep = Annotated[AuditJobs, Depends(audit_jobs)]

@@ -25,6 +25,8 @@ from api.routers import (
     reports,
 )
 from node import __version__
+from node.audit.jobs import AuditJobs
+from node.audit_runtime import node_audits
 from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
 from node.reports.certificate_pdf import CertificatePrinter
@@ -48,6 +50,7 @@ def create_app(
     *,
     services: NodeServices | None = None,
     printer: CertificatePrinter | None = None,
+    audits: AuditJobs | None = None,
     api: ApiSettings | None = None,
     lifespan: Lifespan | None = None,
 ) -> FastAPI:
@@ -55,7 +58,7 @@ def create_app(
 
     Without ``verifier`` verification answers 503; without ``services`` the
     workflow, the notice board and the keys do (a verify-only node); without
-    ``printer`` certificate PDFs do.
+    ``printer`` certificate PDFs do, and without ``audits`` the regulator's audits.
     """
     api = api or ApiSettings()
     app = FastAPI(
@@ -68,6 +71,7 @@ def create_app(
     app.state.verifier = verifier
     app.state.services = services
     app.state.printer = printer
+    app.state.audits = audits
     app.state.rate_limiter = RateLimiter(api.rate_limit)
     app.add_middleware(RequestLimits, max_body=api.max_body_bytes, max_depth=api.max_json_depth)
     install_error_handlers(app)
@@ -125,6 +129,7 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
         verification.verifier,
         services=verification.services,
         printer=printer,
+        audits=node_audits(settings, clock=clock),
         api=settings.api,
         lifespan=following,
     )
