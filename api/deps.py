@@ -7,8 +7,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from node.audit.jobs import AuditJobs
 from node.chain.consortium import ConsortiumSnapshot
 from node.errors import ConfigurationError
+from node.reports.certificate_pdf import CertificatePrinter
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import Federation
@@ -46,6 +48,40 @@ def node_services(request: Request) -> NodeServices:
 
 
 ServicesDep = Annotated[NodeServices, Depends(node_services)]
+
+
+class CertificatePdfUnavailableError(ConfigurationError):
+    """This app was built without a printer of certificate PDFs."""
+
+    code = "certificate_pdf_unavailable"
+
+
+def certificate_printer(request: Request) -> CertificatePrinter:
+    """The node's printer of certificate PDFs, set by :func:`api.main.create_app`."""
+    printer: CertificatePrinter | None = request.app.state.printer
+    if printer is None:
+        raise CertificatePdfUnavailableError("this node was started without certificate PDFs")
+    return printer
+
+
+PrinterDep = Annotated[CertificatePrinter, Depends(certificate_printer)]
+
+
+class AuditsUnavailableError(ConfigurationError):
+    """This app was built without audits (a verify-only node)."""
+
+    code = "audits_unavailable"
+
+
+def audit_jobs(request: Request) -> AuditJobs:
+    """The node's audit jobs, set by :func:`api.main.create_app`."""
+    audits: AuditJobs | None = request.app.state.audits
+    if audits is None:
+        raise AuditsUnavailableError("this node was started without audits")
+    return audits
+
+
+AuditsDep = Annotated[AuditJobs, Depends(audit_jobs)]
 
 
 def federation(request: Request) -> Federation:

@@ -19,16 +19,22 @@ from api.routers import (
     applicant,
     consortium,
     cross_centre,
+    imports,
     operator,
     peer,
     pledges,
     public,
     regulator,
+    reports,
 )
 from node import __version__
+from node.audit.jobs import AuditJobs
+from node.audit_runtime import node_audits
 from node.chain.consortium import ConsortiumSnapshot
 from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
+from node.reports.certificate_pdf import CertificatePrinter
+from node.reports.fonts import CjkFonts
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import Federation, public_verification
@@ -47,6 +53,8 @@ def create_app(
     verifier: PublicVerifier | None = None,
     *,
     services: NodeServices | None = None,
+    printer: CertificatePrinter | None = None,
+    audits: AuditJobs | None = None,
     api: ApiSettings | None = None,
     lifespan: Lifespan | None = None,
     federation: Federation | None = None,
@@ -56,7 +64,8 @@ def create_app(
 
     Without ``verifier`` verification answers 503; without ``services`` the
     workflow, the notice board and the keys do (a verify-only node); without
-    ``federation`` and ``consortium_view`` the peer and consortium routes do.
+    ``printer`` certificate PDFs do, and without ``audits`` the regulator's audits;
+    without ``federation`` and ``consortium_view`` the peer and consortium routes do.
     """
     api = api or ApiSettings()
     app = FastAPI(
@@ -68,6 +77,8 @@ def create_app(
     )
     app.state.verifier = verifier
     app.state.services = services
+    app.state.printer = printer
+    app.state.audits = audits
     app.state.federation = federation
     app.state.consortium = consortium_view
     app.state.rate_limiter = RateLimiter(api.rate_limit)
@@ -81,7 +92,14 @@ def create_app(
 
     app.include_router(verify_page.router)
     app.include_router(verification.router)
-    for router in (public.router, applicant.router, operator.router, regulator.router):
+    for router in (
+        public.router,
+        applicant.router,
+        operator.router,
+        imports.router,
+        regulator.router,
+        reports.router,
+    ):
         app.include_router(router)
     for router in pledges.routers:
         app.include_router(router)
@@ -97,12 +115,17 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
 
     ``uvicorn --factory api.main:node_app`` serves it; ``dataprop node run`` too.
 
+    Certificate PDFs are set in the fonts of ``reports.font_dir``; the first PDF
+    cuts them to common characters (a few seconds, once per data folder).
+
     The chain index follows the chain while the app runs. Its objects live as
     long as the process, so they are moved out of the garbage collector's sight
     (``gc.freeze``) instead of being rescanned at every full collection.
     """
     settings = settings or load_settings()
     verification = public_verification(settings, clock=clock)
+    fonts = CjkFonts(settings.reports.font_dir, settings.resolved_font_cache_dir)
+    printer = CertificatePrinter(fonts, settings.centre.endpoint)
     gc.freeze()
 
     @asynccontextmanager
@@ -116,6 +139,8 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
     return create_app(
         verification.verifier,
         services=verification.services,
+        printer=printer,
+        audits=node_audits(settings, clock=clock),
         api=settings.api,
         lifespan=following,
         federation=verification.federation,

@@ -1,4 +1,6 @@
-"""Public verification: a posted bundle, or a certificate of this node by registration number.
+"""Public verification: a posted bundle or certificate PDF, or a certificate of this node by number.
+
+Also the public documents of this node's certificates: the bundle and the PDF.
 
 Verification needs no key. With one (``X-API-Key``), the report's pledges carry
 what this node recorded of them as far as the caller may see: everyone sees a
@@ -14,10 +16,11 @@ from fastapi import APIRouter, Query, Request, Response, Security
 from fastapi.concurrency import run_in_threadpool
 
 from api.auth import API_KEY, authenticated
-from api.deps import VerifierDep
+from api.deps import PrinterDep, VerifierDep
 from api.errors import ErrorBody
 from api.request_body import read_body
 from node.documents.bundle import MAX_BUNDLE_BYTES, bundle_json, parse_bundle
+from node.documents.bundle_pdf import MAX_PDF_BYTES, is_pdf, parse_certificate_file
 from node.documents.canonical import parse_digest
 from node.domain.calendar import local_date
 from node.services.node_services import NodeServices
@@ -32,6 +35,7 @@ from node.verification.report_json import (
 
 router = APIRouter(tags=["verification"])
 JSON = "application/json"
+PDF = "application/pdf"
 AsCentre = Annotated[
     int | None, Query(ge=1, description="verify as this peer centre (互认), by centre id")
 ]
@@ -41,8 +45,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 BUNDLE_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": f"a certificate bundle (JSON, at most {MAX_BUNDLE_BYTES} bytes)",
-        "content": {"application/json": {"schema": {"type": "object"}}},
+        "description": f"a certificate bundle (JSON, at most {MAX_BUNDLE_BYTES} bytes) or a "
+        f"certificate PDF with its bundle attached (at most {MAX_PDF_BYTES} bytes)",
+        "content": {
+            JSON: {"schema": {"type": "object"}},
+            PDF: {"schema": {"type": "string", "format": "binary"}},
+        },
     }
 }
 
@@ -56,14 +64,20 @@ async def verify_posted_bundle(
     token: Annotated[str | None, Security(API_KEY)],
     as_centre: AsCentre = None,
 ) -> Response:
-    """Verify the certificate bundle in the body against the chain.
+    """Verify the certificate bundle in the body, or the one attached to a PDF, against the chain.
 
     When the chain facts are in the index the check is computation only (under
     a millisecond) and runs on the event loop, where a hop to the thread pool
     would only slow it; when they must be read from the chain it runs in the pool.
+    A PDF is read in the pool too.
     """
     viewer = await _viewer(request, token)
-    bundle = parse_bundle(await read_body(request, MAX_BUNDLE_BYTES))
+    declared_pdf = request.headers.get("content-type", "").split(";")[0].strip() == PDF
+    body = await read_body(request, MAX_PDF_BYTES if declared_pdf else MAX_BUNDLE_BYTES)
+    if is_pdf(body):
+        bundle = await run_in_threadpool(parse_certificate_file, body)
+    else:
+        bundle = parse_bundle(body)
     if verifier.answers_at_once(bundle):
         verified = verifier.verify(bundle, as_centre_id=as_centre)
     else:
@@ -141,3 +155,27 @@ def _pledge_terms(
             else None,
         )
     return terms
+
+
+@router.get(
+    "/certificates/{registration_number}.pdf",
+    responses={
+        200: {
+            "content": {PDF: {"schema": {"type": "string", "format": "binary"}}},
+            "description": "the certificate as an A4 PDF, its signed bundle attached",
+        },
+        **ERRORS,
+    },
+    response_class=Response,
+)
+def read_certificate_pdf(
+    registration_number: str, verifier: VerifierDep, printer: PrinterDep
+) -> Response:
+    """The certificate (数据产权登记证书) of this node as a PDF that verifies on its own."""
+    bundle = verifier.bundle(registration_number)
+    number = bundle.document["registration_number"]
+    return Response(
+        printer.pdf(bundle),
+        media_type=PDF,
+        headers={"Content-Disposition": f'inline; filename="{number}.pdf"'},
+    )

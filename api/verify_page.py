@@ -20,10 +20,14 @@ def read_verify_page(
         str | None,
         Query(
             max_length=40,
-            description="a registration number to verify at once (the QR code's link); "
-            "read by the page's script",
+            description="a registration number the page verifies at once (a certificate's "
+            "QR code links here with it)",
         ),
     ] = None,
 ) -> FileResponse:
-    """The page where anyone verifies a certificate (paste, upload, number or QR link)."""
+    """The page where anyone verifies a certificate (paste, upload, number or QR link).
+
+    The page's script reads ``number``; it is declared so that the QR link is a
+    documented, accepted parameter rather than an unknown one.
+    """
     return FileResponse(STATIC_DIR / "verify.html", media_type="text/html")

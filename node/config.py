@@ -131,6 +131,20 @@ class AttachmentSettings(BaseModel):
     current_key: str | None = Field(None, description="the key id new attachments are sealed with")
 
 
+class ReportSettings(BaseModel):
+    """Documents for people: the certificate PDF and the fonts it is set in."""
+
+    font_dir: Path = Field(
+        Path("/usr/share/fonts/opentype/noto"),
+        description="folder of the Noto Sans CJK collections (Debian's `fonts-noto-cjk`)",
+    )
+    font_cache_dir: Path | None = Field(
+        None,
+        description="where the fonts cut to common characters are kept (built once, a few "
+        "seconds); default data_dir/fonts",
+    )
+
+
 class WorkflowSettings(BaseModel):
     """Defaults of the registration workflow."""
 
@@ -182,6 +196,7 @@ class Settings(BaseSettings):
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
     pledges: PledgeSettings = Field(default_factory=PledgeSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     federation: FederationSettings = Field(default_factory=FederationSettings)
 
     @classmethod
@@ -203,6 +218,11 @@ class Settings(BaseSettings):
     def resolved_build_dir(self) -> Path:
         """The compiler cache folder."""
         return self.build_dir or self.data_dir / "build"
+
+    @property
+    def resolved_font_cache_dir(self) -> Path:
+        """The folder of the font cuts."""
+        return self.reports.font_cache_dir or self.data_dir / "fonts"
 
     @property
     def resolved_database_url(self) -> str:

@@ -1,6 +1,7 @@
 "use strict";
-// The public verify page: posts a bundle to /verify or asks /verify/{number}, then shows the
-// verdict and every check in Chinese and English. Everything shown is set as text, never HTML.
+// The public verify page: posts a bundle or a certificate PDF to /verify or asks /verify/{number},
+// then shows the verdict and every check in Chinese and English. Everything shown is set as text,
+// never HTML.
 
 const CHECKS = {
   schema: ["证书格式", "Certificate format", "证书内容完整，字段有效", "The certificate is complete and its fields are valid"],
@@ -111,6 +112,14 @@ function verifyBundle(text) {
   return show(fetch("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: text }));
 }
 
+function verifyPdf(file) {
+  return show(fetch("/verify", { method: "POST", headers: { "content-type": "application/pdf" }, body: file }));
+}
+
+function isPdf(file) {
+  return file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf");
+}
+
 function verifyNumber(number) {
   return show(fetch(`/verify/${encodeURIComponent(number.trim())}`));
 }
@@ -127,6 +136,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#bundle-file").addEventListener("change", async () => {
     const file = $("#bundle-file").files[0];
     if (!file) return;
+    if (isPdf(file)) {
+      $("#bundle").value = "";
+      verifyPdf(file);
+      return;
+    }
     $("#bundle").value = await file.text();
     verifyBundle($("#bundle").value);
   });

@@ -12,8 +12,10 @@ from node.services.centre_settings import CentreSettingsService
 from node.services.certificates import CertificateService
 from node.services.consortium import ConsortiumService
 from node.services.context import NodeContext
+from node.services.imports import RegistrationImportService
 from node.services.issuance import IssuanceService
 from node.services.pledges import PledgeService
+from node.services.reports import YearbookService
 from node.services.transfers import TransferService
 
 
@@ -30,6 +32,8 @@ class NodeServices:
     audit_log: AuditLogService
     centre_settings: CentreSettingsService
     pledges: PledgeService
+    imports: RegistrationImportService
+    yearbook: YearbookService
     consortium: ConsortiumService
     transfers: TransferService
 
@@ -47,6 +51,8 @@ class NodeServices:
                 context.unit_of_work, context.clock, context.centre
             ),
             pledges=PledgeService(context),
+            imports=RegistrationImportService(context),
+            yearbook=YearbookService(context.unit_of_work, context.centre, context.clock),
             consortium=ConsortiumService(context),
             transfers=TransferService(context),
         )

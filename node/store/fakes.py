@@ -10,9 +10,11 @@ ConcurrentUpdateError, as a lost optimistic lock would.
 from __future__ import annotations
 
 import copy
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, Self, TypeVar
 from uuid import uuid4
@@ -24,6 +26,7 @@ from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
 from node.domain.pledge import Pledge, PledgeStatus
 from node.domain.pledge_snapshot import pledge_from_snapshot
+from node.domain.registration_facts import RegistrationFacts, Subject
 from node.domain.snapshot import (
     Snapshot,
     application_from_snapshot,
@@ -31,6 +34,7 @@ from node.domain.snapshot import (
     certificate_from_snapshot,
     certificate_to_snapshot,
 )
+from node.domain.statistics import ListedCompanyTally, Period, RegistryTallies
 from node.domain.workflow import Application, ApplicationState
 from node.store.api_keys import checked_key
 from node.store.centre_settings import checked_settings
@@ -74,6 +78,7 @@ from node.store.ports import (
     AbstractIdempotencyStore,
     AbstractPeerNonceStore,
     AbstractPledgeRepository,
+    AbstractRegistrationFactsRepository,
     AbstractUnitOfWork,
     NewCertificate,
     NewEvent,
@@ -158,6 +163,7 @@ class FakeDatabase:
     anchor_batches: dict[int, AnchorBatch] = field(default_factory=dict)
     chain_actions: dict[int, ChainAction] = field(default_factory=dict)
     certificates: dict[str, StoredCertificate] = field(default_factory=dict)
+    registration_facts: dict[str, RegistrationFacts] = field(default_factory=dict)
     events: list[EventEntry] = field(default_factory=list)
     head_anchors: list[HeadAnchor] = field(default_factory=list)
     attachments: dict[str, tuple[AttachmentInfo, Sealed]] = field(default_factory=dict)
@@ -491,6 +497,9 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         found = [s.record for s in self._db.certificates.values() if s.record.asset_key in wanted]
         return sorted(found, key=lambda record: record.registration_number)
 
+    def taken_numbers(self, registration_numbers: Sequence[str]) -> set[str]:
+        return {number for number in registration_numbers if number in self._db.certificates}
+
     def last_serial(self, region_code: str, year: int) -> int:
         prefix = f"{region_code}-{year:04d}-"
         serials = [
@@ -515,6 +524,72 @@ class FakeCertificateRepository(AbstractCertificateRepository):
                 certificate_log_details(action),
                 at=action.at,
             )
+
+
+class FakeRegistrationFactsRepository(AbstractRegistrationFactsRepository):
+    """Registration facts in a FakeDatabase; the counts taken in Python."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def add_many(self, facts: Sequence[RegistrationFacts]) -> None:
+        def add() -> None:
+            for item in facts:
+                number = item.registration_number
+                if number in self._db.registration_facts:
+                    raise AlreadyExistsError("registration_facts", number)
+                if number not in self._db.certificates:
+                    raise NotFoundError("certificate", number)
+                self._db.registration_facts[number] = item
+
+        all_or_nothing(self._db, add)
+
+    def get(self, registration_number: str) -> RegistrationFacts:
+        try:
+            return self._db.registration_facts[registration_number]
+        except KeyError:
+            raise NotFoundError("registration_facts", registration_number) from None
+
+    def tallies(self, period: Period) -> RegistryTallies:
+        chosen = [
+            facts
+            for facts in self._db.registration_facts.values()
+            if period.contains(facts.registered_on)
+        ]
+        companies: dict[str, list[RegistrationFacts]] = {}
+        for facts in chosen:
+            if facts.listing is not None and facts.listing.securities_code is not None:
+                companies.setdefault(facts.listing.securities_code.value, []).append(facts)
+        return RegistryTallies(
+            registrations=len(chosen),
+            registrants=len({facts.credit_code for facts in chosen}),
+            by_ownership_listing=Counter(
+                (facts.ownership, None if facts.listing is None else facts.listing.listed)
+                for facts in chosen
+            ),
+            by_province=Counter(facts.province_code for facts in chosen),
+            by_section=Counter(facts.industry_section for facts in chosen),
+            by_data_type=Counter(facts.data_type for facts in chosen),
+            by_month=Counter(
+                (facts.registered_on.year, facts.registered_on.month) for facts in chosen
+            ),
+            listed_companies=tuple(
+                ListedCompanyTally(
+                    securities_code=code,
+                    board=registrations[0].listing.board,  # type: ignore[union-attr,arg-type]
+                    registrations=len(registrations),
+                    amounts={
+                        subject: sum(
+                            (facts.amounts.get(subject, Decimal(0)) for facts in registrations),
+                            Decimal(0),
+                        )
+                        for subject in Subject
+                    },
+                )
+                for code, registrations in sorted(companies.items())
+            ),
+            first_registered_on=min((facts.registered_on for facts in chosen), default=None),
+        )
 
 
 class FakeEventLog(AbstractEventLog):
@@ -1210,6 +1285,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.applications = FakeApplicationRepository(working, self.database, events, self._clock)
         self.documents = FakeDocumentRepository(working, self._clock)
         self.certificates = FakeCertificateRepository(working, self.database, events)
+        self.registration_facts = FakeRegistrationFactsRepository(working)
         self.anchors = FakeAnchorQueue(working, self._clock)
         self.chain_actions = FakeChainActionQueue(working, self._clock)
         self.idempotency = FakeIdempotencyStore(working, self._clock)

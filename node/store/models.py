@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -31,7 +32,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
 from node.domain.pledge import PledgeStatus
+from node.domain.registration_facts import FactsOrigin
 from node.domain.roles import Role
+from node.domain.securities import Board
+from node.domain.values import DataType, IndustrySection, Ownership
 from node.domain.workflow import ApplicationState
 from node.store.column_types import UtcDateTime, bytes32, json_type
 from node.store.records import (
@@ -312,6 +316,57 @@ class IdempotencyKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     __table_args__ = (CheckConstraint("status_code BETWEEN 100 AND 599", name="status_code"),)
+
+
+class RegistrationFactsRow(Base):
+    """The statistics facts of one registration (``node.domain.registration_facts``).
+
+    Amounts are integer fen (分), so that sums are exact on SQLite and PostgreSQL
+    alike; NULL is an amount not given, and ``listed`` NULL a listing not recorded.
+    """
+
+    __tablename__ = "registration_facts"
+
+    registration_number: Mapped[str] = mapped_column(
+        ForeignKey("certificates.registration_number"), primary_key=True
+    )
+    origin: Mapped[str] = mapped_column(String(16))
+    registered_on: Mapped[date] = mapped_column(index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    ownership: Mapped[str] = mapped_column(String(16))
+    listed: Mapped[bool | None] = mapped_column(Boolean)
+    securities_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    board: Mapped[str | None] = mapped_column(String(16))
+    province_code: Mapped[str] = mapped_column(String(2))
+    region_code: Mapped[str] = mapped_column(String(6))
+    industry_section: Mapped[str] = mapped_column(String(1))
+    industry_division: Mapped[str | None] = mapped_column(String(2))
+    data_type: Mapped[str] = mapped_column(String(16))
+    right_holding: Mapped[bool] = mapped_column(Boolean)
+    right_use: Mapped[bool] = mapped_column(Boolean)
+    right_operation: Mapped[bool] = mapped_column(Boolean)
+    intangible_fen: Mapped[int | None] = mapped_column(BigInteger)
+    development_fen: Mapped[int | None] = mapped_column(BigInteger)
+    inventory_fen: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        CheckConstraint(one_of("origin", FactsOrigin), name="origin"),
+        CheckConstraint(one_of("ownership", Ownership), name="ownership"),
+        CheckConstraint(one_of("data_type", DataType), name="data_type"),
+        CheckConstraint(one_of("industry_section", IndustrySection), name="industry_section"),
+        CheckConstraint(f"board IS NULL OR {one_of('board', Board)}", name="board"),
+        CheckConstraint(
+            "(listed IS TRUE AND securities_code IS NOT NULL AND board IS NOT NULL)"
+            " OR (listed IS NOT TRUE AND securities_code IS NULL AND board IS NULL)",
+            name="listing",
+        ),
+        CheckConstraint(
+            "(intangible_fen IS NULL OR intangible_fen >= 0)"
+            " AND (development_fen IS NULL OR development_fen >= 0)"
+            " AND (inventory_fen IS NULL OR inventory_fen >= 0)",
+            name="amounts",
+        ),
+    )
 
 
 class ApiKeyRow(Base):

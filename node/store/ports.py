@@ -24,6 +24,8 @@ from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
 from node.domain.pledge import Pledge, PledgeStatus
+from node.domain.registration_facts import RegistrationFacts
+from node.domain.statistics import Period, RegistryTallies
 from node.domain.workflow import Application, ApplicationState
 from node.store.checks import require_bytes32
 from node.store.errors import InvalidTransitionError, InvalidValueError
@@ -215,12 +217,34 @@ class AbstractCertificateRepository(ABC):
         read at once."""
 
     @abstractmethod
+    def taken_numbers(self, registration_numbers: Sequence[str]) -> set[str]:
+        """Those of ``registration_numbers`` that a stored certificate has, read at once."""
+
+    @abstractmethod
     def last_serial(self, region_code: str, year: int) -> int:
         """The highest serial of the centre's registration numbers of ``year``, 0 for none.
 
         The number is part of the primary key, so two issuers that take the same
         next serial collide on commit rather than both succeeding.
         """
+
+
+class AbstractRegistrationFactsRepository(ABC):
+    """The statistics facts of every registration, and the counts the yearbook is made of."""
+
+    @abstractmethod
+    def add_many(self, facts: Sequence[RegistrationFacts]) -> None:
+        """Store the facts of registrations whose certificates are stored (in this unit of
+        work or before); AlreadyExistsError for a number that has facts, NotFoundError for a
+        number without a certificate, and then none is stored."""
+
+    @abstractmethod
+    def get(self, registration_number: str) -> RegistrationFacts:
+        """The facts of a registration; NotFoundError (``registration_facts_not_found``)."""
+
+    @abstractmethod
+    def tallies(self, period: Period) -> RegistryTallies:
+        """Counts over the registrations of ``period``, taken from one snapshot of the store."""
 
 
 @dataclass(frozen=True)
@@ -583,6 +607,7 @@ class AbstractUnitOfWork(ABC):
     applications: AbstractApplicationRepository
     documents: AbstractDocumentRepository
     certificates: AbstractCertificateRepository
+    registration_facts: AbstractRegistrationFactsRepository
     events: AbstractEventLog
     anchors: AbstractAnchorQueue
     chain_actions: AbstractChainActionQueue

@@ -67,6 +67,9 @@ from node.store.records import (
     StoredDocument,
 )
 
+NUMBERS_PER_QUERY = 5000
+"""Keys per IN list (stays under every driver's bind-parameter limit)."""
+
 
 def workflow_log_details(event: WorkflowEvent) -> dict[str, object]:
     """What the event log records of a workflow event besides actor, action, subject and time."""
@@ -580,6 +583,19 @@ class CertificateRepository(AbstractCertificateRepository):
             .order_by(CertificateRow.registration_number)
         )
         return [certificate_record(row) for row in rows]
+
+    def taken_numbers(self, registration_numbers: Sequence[str]) -> set[str]:
+        taken: set[str] = set()
+        for start in range(0, len(registration_numbers), NUMBERS_PER_QUERY):
+            part = registration_numbers[start : start + NUMBERS_PER_QUERY]
+            taken.update(
+                self._session.scalars(
+                    select(CertificateRow.registration_number).where(
+                        CertificateRow.registration_number.in_(part)
+                    )
+                )
+            )
+        return taken
 
     def last_serial(self, region_code: str, year: int) -> int:
         prefix = f"{region_code}-{year:04d}-"

@@ -34,6 +34,7 @@ from node.store.outbox import AnchorQueue, ChainActionQueue
 from node.store.peer_nonces import PeerNonceStore
 from node.store.pledges import PledgeRepository
 from node.store.ports import AbstractAttachmentStore, AbstractUnitOfWork
+from node.store.registration_facts import RegistrationFactsRepository
 from node.store.repositories import (
     ApplicationRepository,
     CertificateRepository,
@@ -92,6 +93,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.applications = ApplicationRepository(session, events, self._clock)
         self.documents = DocumentRepository(session, self._clock)
         self.certificates = CertificateRepository(session, events)
+        self.registration_facts = RegistrationFactsRepository(session)
         self.anchors = AnchorQueue(session, self._clock)
         self.chain_actions = ChainActionQueue(session, self._clock)
         self.idempotency = IdempotencyStore(session, self._clock)

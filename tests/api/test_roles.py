@@ -29,6 +29,7 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/verify"): PUBLIC,
     ("GET", "/verify/{registration_number}"): PUBLIC,
     ("GET", "/certificates/{registration_number}/bundle"): PUBLIC,
+    ("GET", "/certificates/{registration_number}.pdf"): PUBLIC,
     ("GET", "/notices"): PUBLIC,
     ("POST", "/notices/{application_id}/objections"): PUBLIC,
     ("POST", "/applications"): {A},
@@ -67,12 +68,18 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/regulator/certificates/{registration_number}"): {G},
     ("GET", "/regulator/events"): {G},
     ("GET", "/regulator/events/integrity"): {G},
+    ("POST", "/regulator/audits"): {G},
+    ("GET", "/regulator/audits/{audit_id}"): {G},
+    ("GET", "/regulator/audits/{audit_id}/report"): {G},
+    ("GET", "/regulator/audits/{audit_id}/report.html"): {G},
     ("POST", "/admin/keys"): {D},
     ("GET", "/admin/keys"): {D},
     ("GET", "/admin/keys/{key_id}"): {D},
     ("POST", "/admin/keys/{key_id}/rotate"): {D},
     ("POST", "/admin/keys/{key_id}/revoke"): {D},
     ("GET", "/admin/centre"): {D},
+    ("POST", "/operator/imports/registrations"): {ISS},
+    ("GET", "/reports/yearbook"): {G, R, U, ISS},
     ("PATCH", "/admin/centre"): {D},
     ("POST", "/pledgee/pledges"): {P},
     ("GET", "/pledgee/pledges"): {P},
@@ -100,7 +107,7 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("GET", "/peer/assets/{asset_key}"): PUBLIC,
     ("POST", "/peer/filings"): PEER,
 }
-NOT_JSON = {"/verify", "/operator/recognitions"}
+NOT_JSON = {"/verify", "/operator/imports/registrations", "/operator/recognitions"}
 
 
 @pytest.fixture(scope="module")

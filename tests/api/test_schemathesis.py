@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from schemathesis.config import SchemathesisConfig
 
 from api.rate_limit import RateLimiter
@@ -24,6 +25,7 @@ from node.chain.compiler import Build
 from node.chain.connection import connect
 from node.config import ChainSettings
 from node.domain.roles import Role
+from node.reports.certificate_pdf import CertificatePrinter
 from tests.api.test_roles import MATRIX, PEER, PUBLIC
 from tests.api.verifying_node import federation_of, verifying_node
 from tests.api.workflow_node import api_node
@@ -39,6 +41,11 @@ CONFIG = SchemathesisConfig.from_dict(
         }
     }
 )
+schemathesis.openapi.media_type(
+    "application/pdf",
+    st.one_of(st.binary(max_size=512), st.binary(max_size=512).map(b"%PDF-1.7\n".__add__)),
+)
+"""Certificate PDFs posted to /verify: bytes, some of them starting like a PDF."""
 schema = schemathesis.openapi.from_asgi("/openapi.json", SERVED.app, config=CONFIG)
 
 
@@ -64,12 +71,15 @@ class RoleKeys:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _verifier_and_no_rate_limit(build: Build, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """A verifier and the federation parts on a consortium of the embedded chain; no rate
-    limit in the way."""
+def _verifier_and_no_rate_limit(
+    build: Build, printer: CertificatePrinter, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A verifier on a consortium of the embedded chain, certificate PDFs; no rate limit in the
+    way."""
     chain = connect(ChainSettings())
     node = verifying_node(chain, build, tmp_path_factory.mktemp("verifying-node"))
     SERVED.app.state.verifier = node.verifier
+    SERVED.app.state.printer = printer
     SERVED.app.state.consortium = node.facts.consortium
     SERVED.app.state.federation = federation_of(SERVED.services, node)
     SERVED.app.state.rate_limiter = RateLimiter("1000000/minute")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.main import create_app
+from node.audit.jobs import AuditJobs
+from node.audit.report import AuditReport
 from node.config import ApiSettings
 from node.domain.roles import Role
+from node.errors import ConfigurationError
 from node.services.node_services import NodeServices
 from tests.unit.services.conftest import SAMPLES, Node
 from tests.unit.store.support import StoreUnderTest
@@ -45,10 +50,12 @@ class ApiNode:
 
 
 def api_node(store: StoreUnderTest, api: ApiSettings | None = None) -> ApiNode:
-    """A node app over ``store``; the applicant key acts for the first sample's holder."""
+    """A node app over ``store``; the applicant key acts for the first sample's holder. Its
+    audits fail: the node has no chain to audit against (tests/audit runs real ones)."""
     node = Node(store)
     services = NodeServices.of(node.context)
-    app = create_app(services=services, api=api)
+    audits = AuditJobs(Path(tempfile.mkdtemp(prefix="audits-")), _no_chain, node.context.clock)
+    app = create_app(services=services, audits=audits, api=api)
     tokens = {}
     holder = SAMPLES[0]["holder"]["credit_code"]
     for role in Role:
@@ -62,3 +69,7 @@ def api_node(store: StoreUnderTest, api: ApiSettings | None = None) -> ApiNode:
     )
     tokens["other_applicant"] = other.token
     return ApiNode(node, app, TestClient(app, raise_server_exceptions=False), tokens)
+
+
+def _no_chain(_from_block: int | None) -> AuditReport:
+    raise ConfigurationError("this test node has no chain to audit against")

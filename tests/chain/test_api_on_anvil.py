@@ -1,11 +1,13 @@
 """The whole workflow over real HTTP against anvil: keys per role, a case to a certificate,
-anchored by the worker, verified from the chain, revoked, and verified as revoked."""
+anchored by the worker, verified from the chain (bundle and PDF), revoked, and verified as
+revoked."""
 
 from __future__ import annotations
 
 import subprocess
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,8 +18,10 @@ import pytest
 from api.main import node_app
 from node.chain.local_chain import AnvilInstance
 from node.config import load_settings
+from node.documents.bundle_pdf import attached_bundle
 from node.domain.calendar import FixedClock, SystemClock
 from node.domain.roles import Role
+from node.reports.fonts import CjkFonts
 from node.runtime import anchoring_worker
 from node.services.node_services import NodeServices
 from tests.api.serving import serving
@@ -39,7 +43,7 @@ def settled(verify: Callable[[], dict[str, Any]], verdict: str) -> dict[str, Any
 
 
 def test_a_case_to_a_verified_and_then_revoked_certificate(
-    anvil: AnvilInstance, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    anvil: AnvilInstance, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cjk_fonts: CjkFonts
 ) -> None:
     environment = _environment(anvil, tmp_path, port=1)
     subprocess.run(_cli("deploy"), env=environment, check=True, capture_output=True, timeout=120)
@@ -50,6 +54,9 @@ def test_a_case_to_a_verified_and_then_revoked_certificate(
     clock = FixedClock(SystemClock().now())
     app = node_app(settings, clock=clock)
     services: NodeServices = app.state.services
+    assert app.state.printer.endpoint == settings.centre.endpoint
+    # the session's fonts: cutting the common characters anew would take seconds
+    app.state.printer = replace(app.state.printer, fonts=cjk_fonts)
     tokens = {
         role: services.api_keys.create(
             "test",
@@ -92,6 +99,12 @@ def test_a_case_to_a_verified_and_then_revoked_certificate(
             assert verified["verdict"] == "valid", verified["checks"]
             bundle = client.get(f"/certificates/{number}/bundle")
             assert client.post("/verify", content=bundle.content).json()["verdict"] == "valid"
+            pdf = client.get(f"/certificates/{number}.pdf")
+            assert pdf.headers["content-type"] == "application/pdf"
+            assert attached_bundle(pdf.content) == bundle.content
+            as_pdf = {"content-type": "application/pdf"}
+            posted = client.post("/verify", headers=as_pdf, content=pdf.content).json()
+            assert posted["verdict"] == "valid"
 
             revoke = {"reason": "申请材料虚假"}
             call(Role.ISSUER, "POST", f"/operator/certificates/{number}/revoke", json=revoke)

@@ -30,6 +30,7 @@ TABLES = {
     "anchor_batches",
     "chain_actions",
     "certificates",
+    "registration_facts",
     "event_log",
     "head_anchors",
     "api_keys",

@@ -1,7 +1,7 @@
 """Nonces of signed requests from peer centres (互认), kept for their time window.
 
-Revision ID: 0004_federation
-Revises: 0003_pledges
+Revision ID: 0005_federation
+Revises: 0004
 Create Date: 2026-11-25 00:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_federation"
-down_revision: str | Sequence[str] | None = "0003_pledges"
+revision: str = "0005_federation"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """Pledges (质押) of certificates: snapshots beside their queried columns and chain links.
 
-Revision ID: 0003_pledges
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-26 00:00:00
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0003_pledges"
-down_revision: str | Sequence[str] | None = "0002"
+revision: str = "0004"
+down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
