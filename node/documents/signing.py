@@ -23,7 +23,8 @@ import coincurve
 from eth_account import Account
 from eth_account.messages import SignableMessage, encode_typed_data
 from eth_utils.address import is_address, to_checksum_address
-from eth_utils.crypto import keccak
+
+from node.documents.canonical import keccak256
 
 DOMAIN_NAME = "dataprop"
 DOMAIN_VERSION = "1"
@@ -35,10 +36,10 @@ SIGNED_DOCUMENT_TYPES = {
         {"name": "schemaVersion", "type": "uint32"},
     ]
 }
-_DOMAIN_TYPE_HASH = keccak(
+_DOMAIN_TYPE_HASH = keccak256(
     b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 )
-_DOCUMENT_TYPE_HASH = keccak(
+_DOCUMENT_TYPE_HASH = keccak256(
     b"SignedDocument(string kind,string subject,bytes32 digest,uint32 schemaVersion)"
 )
 
@@ -74,10 +75,10 @@ class SigningDomain:
     @cached_property
     def separator(self) -> bytes:
         """The EIP-712 domain separator (``hashStruct(domain)``)."""
-        return keccak(
+        return keccak256(
             _DOMAIN_TYPE_HASH
-            + keccak(DOMAIN_NAME.encode())
-            + keccak(DOMAIN_VERSION.encode())
+            + keccak256(DOMAIN_NAME.encode())
+            + keccak256(DOMAIN_VERSION.encode())
             + self.chain_id.to_bytes(32, "big")
             + bytes.fromhex(self.verifying_contract[2:]).rjust(32, b"\0")
         )
@@ -115,14 +116,14 @@ def signable(domain: SigningDomain, fields: SignedFields) -> SignableMessage:
 
 def typed_data_hash(domain: SigningDomain, fields: SignedFields) -> bytes:
     """``keccak256(0x1901 ‖ domain separator ‖ hashStruct(fields))``: the hash that is signed."""
-    struct_hash = keccak(
+    struct_hash = keccak256(
         _DOCUMENT_TYPE_HASH
-        + keccak(fields.kind.encode())
-        + keccak(fields.subject.encode())
+        + keccak256(fields.kind.encode())
+        + keccak256(fields.subject.encode())
         + fields.digest
         + fields.schema_version.to_bytes(32, "big")
     )
-    return keccak(b"\x19\x01" + domain.separator + struct_hash)
+    return keccak256(b"\x19\x01" + domain.separator + struct_hash)
 
 
 def sign_document(private_key: bytes, domain: SigningDomain, fields: SignedFields) -> bytes:

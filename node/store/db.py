@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,13 +46,32 @@ def database_url(url: str | URL) -> URL:
 def create_engine_for(url: str | URL, *, echo: bool = False) -> Engine:
     """An engine for a SQLite file or a PostgreSQL database, configured as described above."""
     parsed = database_url(url)
+    json_options: dict[str, Any] = {
+        "json_serializer": json_text,
+        "json_deserializer": orjson.loads,
+    }
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
-            parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+            parsed,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            **json_options,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, **json_options)
+
+
+def json_text(value: object) -> str:
+    """A JSON column's text, written with orjson (which also reads it back).
+
+    Snapshots and event details are written and parsed several times per
+    certificate issued; orjson does it four to eight times faster than the
+    ``json`` module. Its one narrowing is wanted: an integer beyond 64 bits,
+    which orjson would read back as a float, is refused (TypeError) rather
+    than stored.
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

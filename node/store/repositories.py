@@ -14,6 +14,7 @@ from typing import Any, cast
 from uuid import uuid4
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -386,10 +387,11 @@ class DocumentRepository(AbstractDocumentRepository):
 
     def list_by_subjects(self, subjects: Sequence[str]) -> dict[str, list[StoredDocument]]:
         found: dict[str, list[StoredDocument]] = {subject: [] for subject in subjects}
-        rows = self._session.scalars(
-            select(DocumentRow)
-            .where(DocumentRow.subject.in_(found))
-            .order_by(DocumentRow.created_at, DocumentRow.id)
+        documents = cast(Table, DocumentRow.__table__)
+        rows = self._session.execute(  # plain rows: records, not mapped objects, are returned
+            select(*documents.c)
+            .where(documents.c.subject.in_(found))
+            .order_by(documents.c.created_at, documents.c.id)
         )
         for row in rows:
             found[row.subject].append(document_record(row))
@@ -412,8 +414,8 @@ def document_values(document: StoredDocument) -> dict[str, object]:
     }
 
 
-def document_record(row: DocumentRow) -> StoredDocument:
-    """The stored document of a row."""
+def document_record(row: DocumentRow | Row[Any]) -> StoredDocument:
+    """The stored document of a row (a mapped one, or a plain row of the table's columns)."""
     return StoredDocument(
         id=row.id,
         kind=DocumentKind(row.kind),
