@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -13,6 +12,7 @@ from api import verification, verify_page
 from api.errors import install_error_handlers
 from node import __version__
 from node.config import Settings, load_settings
+from node.runtime import freeze_startup_heap
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import public_verification
 
@@ -57,10 +57,10 @@ def node_app(settings: Settings | None = None) -> FastAPI:
 
     The chain index follows the chain while the app runs. Its objects live as
     long as the process, so they are moved out of the garbage collector's sight
-    (``gc.freeze``) instead of being rescanned at every full collection.
+    instead of being rescanned at every full collection (``freeze_startup_heap``).
     """
     verification = public_verification(settings or load_settings())
-    gc.freeze()
+    freeze_startup_heap()
 
     @asynccontextmanager
     async def following(_: FastAPI) -> AsyncIterator[None]:

@@ -4,10 +4,11 @@ Each combination runs in a process of its own (so that its peak memory is its
 own) on a new database and a new chain with the contracts deployed. Not timed:
 ``--count`` applications past their public notice are written through the
 store in bulk, with their compliance reports and notices signed and anchored.
-Then, as a long-running node would after start-up, the objects alive are moved
-out of the garbage collector's way (``gc.freeze``): otherwise every collection
-walks the libraries, the contracts and the embedded chain again, which costs
-issuing about a quarter of its time. Timed, from the first certificate issued
+Then, as the node's app does after start-up, the objects alive are moved out
+of the garbage collector's way and collections made rarer
+(``node.runtime.freeze_startup_heap``): otherwise collections walk the
+libraries, the contracts and the embedded chain again and again, which cost
+issuing a quarter of its time. Timed, from the first certificate issued
 to the last proof stored:
 
 - issue: ``IssuanceService.issue_many``, 256 certificates per transaction: load
@@ -47,7 +48,6 @@ drop a database), else on a throw-away server from ``scripts/postgres-up``.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -100,7 +100,7 @@ from node.domain.calendar import SystemClock
 from node.domain.parsing import parse_application, parse_compliance_report
 from node.domain.workflow import Application
 from node.errors import NodeError
-from node.runtime import anchoring_worker, node_context, open_store
+from node.runtime import anchoring_worker, freeze_startup_heap, node_context, open_store
 from node.services.context import NodeContext
 from node.services.issuance import IssuanceService, IssuedCertificate
 from node.services.recording import record_documents
@@ -324,8 +324,7 @@ def run_combination(name: str, count: int, postgres_url: str | None, worker_mode
             if worker_mode == "process":
                 worker.stop()  # the worker process takes the key's sender lock
                 separate = stack.enter_context(WorkerProcess.start(settings))
-            gc.collect()
-            gc.freeze()
+            freeze_startup_heap()
             started = time.perf_counter()
             issued = issue(context, application_ids, progress, issuing)
             issued_at = time.perf_counter()
@@ -542,8 +541,7 @@ def run_worker_child() -> None:
     try:
         while not worker.start():
             time.sleep(0.01)
-        gc.collect()
-        gc.freeze()
+        freeze_startup_heap()
 
         def wait_for_finish() -> None:
             sys.stdin.readline()
