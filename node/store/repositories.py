@@ -40,6 +40,7 @@ from node.store.checks import (
     require_text,
     stored_document,
 )
+from node.store.db import execute_bulk
 from node.store.errors import (
     AlreadyExistsError,
     ConcurrentUpdateError,
@@ -49,6 +50,7 @@ from node.store.models import (
     NAME,
     AnchorJobRow,
     ApplicationRow,
+    Base,
     CertificateRow,
     DocumentRow,
 )
@@ -67,6 +69,11 @@ from node.store.records import (
     NewDocument,
     StoredDocument,
 )
+
+
+def _table(row_class: type[Base]) -> Table:
+    """The table of a mapped class, for bulk writes as Core statements (``execute_bulk``)."""
+    return cast(Table, row_class.__table__)
 
 
 def workflow_log_details(event: WorkflowEvent) -> dict[str, object]:
@@ -332,7 +339,9 @@ class DocumentRepository(AbstractDocumentRepository):
         if not stored:
             return []
         try:
-            self._session.execute(insert(DocumentRow), [document_values(d) for d in stored])
+            execute_bulk(
+                self._session, insert(_table(DocumentRow)), [document_values(d) for d in stored]
+            )
         except IntegrityError as exc:
             raise AlreadyExistsError("document", one_of([f"0x{d.hex()}" for d in digests])) from exc
         job_values = [
@@ -346,10 +355,9 @@ class DocumentRepository(AbstractDocumentRepository):
             for document in stored
         ]
         try:
-            job_ids = self._session.scalars(
-                insert(AnchorJobRow).returning(AnchorJobRow.id, sort_by_parameter_order=True),
-                job_values,
-            ).all()
+            jobs = _table(AnchorJobRow)
+            statement = insert(jobs).returning(jobs.c.id, sort_by_parameter_order=True)
+            job_ids = execute_bulk(self._session, statement, job_values).scalars().all()
         except IntegrityError as exc:
             raise AlreadyExistsError("anchor_job", one_of(ids)) from exc
         return [
@@ -498,7 +506,7 @@ class CertificateRepository(AbstractCertificateRepository):
         if not values:
             return []
         try:
-            self._session.execute(insert(CertificateRow), values)
+            execute_bulk(self._session, insert(_table(CertificateRow)), values)
         except IntegrityError as exc:
             raise AlreadyExistsError("certificate", one_of(numbers)) from exc
         self._log([(new.certificate, new.certificate.actions) for new in certificates])
