@@ -3,15 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-from web3.providers import JSONBaseProvider
 
 from node.chain.contracts import DatapropContracts
-from node.chain.registries import ZERO32
-from node.chain.tx_lookup import rpc
-from node.chain.types import CertificateStatus
-from node.errors import ChainError
 
 
 class ChainAssetIndex:
@@ -22,42 +15,13 @@ class ChainAssetIndex:
         self._signer = signer
 
     def holder_centres(self, asset_keys: Sequence[bytes]) -> dict[bytes, int]:
+        """One ``activeHolderCentres`` call for all the keys (one ``eth_call`` per key cost
+        4 ms each on the embedded chain, a second per chunk of 256 certificates)."""
         keys = list(dict.fromkeys(asset_keys))
-        certificates = self._contracts.certificates
-        held: dict[bytes, int] = {}
-        for key, certificate_id in zip(keys, self._certificates_of(keys), strict=True):
-            if certificate_id == ZERO32:
-                continue
-            record = certificates.certificate(certificate_id)
-            if record.status is CertificateStatus.ACTIVE:
-                held[key] = record.issuer_id
-        return held
+        if not keys:
+            return {}
+        centres = self._contracts.certificates.active_holder_centres(keys)
+        return {key: centre for key, centre in zip(keys, centres, strict=True) if centre}
 
     def own_centre_id(self) -> int:
         return self._contracts.centres.active_centre_id_of(self._signer)
-
-    def _certificates_of(self, keys: Sequence[bytes]) -> list[bytes]:
-        """``certificateOfAsset`` of each key: one raw JSON-RPC batch where the provider takes
-        batches (web3's own batching formats every call in Python, about 0.7 ms each against
-        anvil, against 0.04 ms raw), else one call each (the in-process chain)."""
-        certificates = self._contracts.certificates
-        provider = self._contracts.connection.w3.provider
-        if not keys:
-            return []
-        if not isinstance(provider, JSONBaseProvider):
-            return [certificates.certificate_of_asset(key) for key in keys]
-        address = certificates.address
-        selector = certificates.contract.encode_abi("certificateOfAsset", [ZERO32])[:10]
-        batch: list[tuple[Any, Any]] = [
-            ("eth_call", [{"to": address, "data": selector + key.hex()}, "latest"]) for key in keys
-        ]
-        answers = rpc("asset index lookup", lambda: provider.make_batch_request(batch))
-        if not isinstance(answers, list) or len(answers) != len(keys):
-            raise ChainError(f"asset index lookup: the chain answered {answers!r:.200}")
-        found = []
-        for answer in answers:
-            result = answer.get("result")
-            if not isinstance(result, str) or len(result) != 66:
-                raise ChainError(f"asset index lookup: {answer.get('error', answer)!r:.200}")
-            found.append(bytes.fromhex(result[2:]))
-        return found
