@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
@@ -35,6 +34,7 @@ from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
 from node.reports.certificate_pdf import CertificatePrinter
 from node.reports.fonts import CjkFonts
+from node.runtime import freeze_startup_heap
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 from node.verifier_runtime import Federation, public_verification
@@ -120,13 +120,13 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
 
     The chain index follows the chain while the app runs. Its objects live as
     long as the process, so they are moved out of the garbage collector's sight
-    (``gc.freeze``) instead of being rescanned at every full collection.
+    instead of being rescanned at every full collection (``freeze_startup_heap``).
     """
     settings = settings or load_settings()
     verification = public_verification(settings, clock=clock)
     fonts = CjkFonts(settings.reports.font_dir, settings.resolved_font_cache_dir)
     printer = CertificatePrinter(fonts, settings.centre.endpoint)
-    gc.freeze()
+    freeze_startup_heap()
 
     @asynccontextmanager
     async def following(_: FastAPI) -> AsyncIterator[None]:

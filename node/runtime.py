@@ -7,6 +7,7 @@ the anchoring worker.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -37,6 +38,24 @@ from node.store.ports import AbstractUnitOfWork
 from node.store.sender_lock import sender_lock
 from node.store.unit_of_work import SqlUnitOfWork
 from node.verification.ports import ConsortiumAddresses
+
+GC_THRESHOLDS = (50_000, 20, 20)
+"""Allocations before a young collection, young and middle collections before an older one."""
+
+
+def freeze_startup_heap() -> None:
+    """Move what start-up built out of the garbage collector's sight, and collect less often.
+
+    Start-up objects (libraries, contracts, the chain index) live as long as
+    the process: frozen, no collection walks them again. Python 3.11 then runs a
+    full collection at every tenth middle one (it compares the objects waiting
+    with the few left unfrozen), walking the whole rest of the heap: issuing
+    10,000 certificates ran 24 of them, about 15 % of its time. The thresholds
+    above leave a handful of young collections instead.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def keyring_from(settings: AttachmentSettings) -> Keyring | None:

@@ -4,10 +4,12 @@ Each combination runs in a process of its own (so that its peak memory is its
 own) on a new database and a new chain with the contracts deployed. Not timed:
 ``--count`` applications past their public notice are written through the
 store in bulk, with their compliance reports and notices signed and anchored.
-Then, as a long-running node would after start-up, the objects alive are moved
-out of the garbage collector's way (``gc.freeze``): otherwise every collection
-walks the libraries, the contracts and the embedded chain again, which costs
-issuing about a quarter of its time. Timed, one after the other:
+Then, as the node's app does after start-up, the objects alive are moved out
+of the garbage collector's way and collections made rarer
+(``node.runtime.freeze_startup_heap``): otherwise collections walk the
+libraries, the contracts and the embedded chain again and again, which cost
+issuing a quarter of its time. Timed, from the first certificate issued
+to the last proof stored:
 
 - issue: ``IssuanceService.issue_many``, 256 certificates per transaction: load
   the applications, build, canonicalise and sign (EIP-712) each certificate,
@@ -18,12 +20,26 @@ issuing about a quarter of its time. Timed, one after the other:
   ``chain.confirmations`` (1) blocks; both chains here mine only on a
   transaction, so the bench mines the block that a live chain would bring.
 
+Where the worker runs (``--worker``):
+
+- ``process`` (the default; anvil only): as a node runs it (``dataprop node
+  run`` or ``dataprop worker run`` beside the API), in a process of its own
+  built by ``node.runtime.anchoring_worker``, started before issuing and
+  cycling while certificates are issued (``anchoring.cycle_interval`` 0.05 s):
+  each chunk's full batch is anchored while the next chunk is issued, on the
+  other core. When issuing ends, the worker is told to flush the last partial
+  batch at once (a node would wait up to ``anchoring.max_batch_age``) and
+  settle. "anchor s" is the time from the last certificate issued to the last
+  proof stored; "peak MiB" shows both processes.
+- ``inline`` (the embedded chain always, which lives in the issuing process):
+  the worker runs in the issuing process once all certificates are issued.
+
 A sample of proofs is checked on chain (``verifyLeaf``) and a sample of the
 certificates read back from the CertificateRegistry, so that a broken run
 reports no figures.
 
     .venv/bin/python scripts/bench_issue.py [--count N] [--only sqlite-embedded,...]
-        [--postgres-url URL]
+        [--worker process|inline] [--postgres-url URL]
 
 PostgreSQL runs on ``--postgres-url`` (a server where the bench may create and
 drop a database), else on a throw-away server from ``scripts/postgres-up``.
@@ -32,7 +48,6 @@ drop a database), else on a throw-away server from ``scripts/postgres-up``.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import math
 import os
@@ -41,8 +56,9 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -74,7 +90,7 @@ from node.chain.deployment import DeploymentRecord, GenesisCentre, dataprop_plan
 from node.chain.local_chain import free_port, start_anvil
 from node.chain.transactions import TransactionSender
 from node.chain.types import CertificateStatus
-from node.config import REPO_ROOT, ChainBackend, ChainSettings, Settings
+from node.config import REPO_ROOT, ChainBackend, ChainSettings, Settings, load_settings
 from node.documents.builders import compliance_report_document, notice_document
 from node.documents.canonical import document_digest
 from node.documents.ids import certificate_id_of
@@ -84,7 +100,7 @@ from node.domain.calendar import SystemClock
 from node.domain.parsing import parse_application, parse_compliance_report
 from node.domain.workflow import Application
 from node.errors import NodeError
-from node.runtime import node_context, open_store
+from node.runtime import anchoring_worker, freeze_startup_heap, node_context, open_store
 from node.services.context import NodeContext
 from node.services.issuance import IssuanceService, IssuedCertificate
 from node.services.recording import record_documents
@@ -103,6 +119,9 @@ BUILD_DIR = REPO_ROOT / ".dataprop" / "build"
 CHUNK = MAX_CERTIFICATES_PER_ACTION
 PREPARE_CHUNK = 1000
 SAMPLED_PROOFS = 32
+WORKER_CYCLE_INTERVAL = 0.05
+"""``anchoring.cycle_interval`` of the worker process: its pause after a cycle with nothing to do
+(the default, 1 s, would leave up to a second between a chunk committed and its batch sent)."""
 STALLED_CYCLES = 50
 """Idle worker cycles in a row (with a block mined after each) before the run is declared
 stuck."""
@@ -120,17 +139,23 @@ class Figures:
     """What one combination measured."""
 
     combination: str
+    worker: str
+    """``process`` (its own process, anchoring while certificates are issued) or ``inline``
+    (in the issuing process, after them)."""
     certificates: int
     anchored: int
     """Certificates whose proof is stored under a confirmed batch (all of them, or an error)."""
     issue_s: float
     anchor_s: float
+    """From the last certificate issued to the last proof stored."""
     batches: int
     peak_mib: float
+    worker_peak_mib: float | None
+    """The worker process's peak (None inline: it is the issuing process's)."""
 
     @property
     def total_s(self) -> float:
-        """Issue and anchor together."""
+        """From the first certificate issued to the last proof stored."""
         return self.issue_s + self.anchor_s
 
     @property
@@ -143,8 +168,11 @@ def main(argv: Sequence[str] | None = None) -> list[Figures]:
     """Run the chosen combinations (each in a child process) and print the table."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.worker_child:
+        run_worker_child()
+        return []
     if args.child is not None:
-        measured = run_combination(args.child, args.count, args.postgres_url)
+        measured = run_combination(args.child, args.count, args.postgres_url, args.worker)
         Path(args.result_file).write_text(json.dumps(asdict(measured)), "utf-8")
         return [measured]
     chosen = [name for option in args.only for name in option.split(",")]
@@ -156,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> list[Figures]:
         postgres_url = args.postgres_url
         if postgres_url is None and any(name.startswith("postgresql") for name in chosen):
             postgres_url = stack.enter_context(throwaway_postgres())
-        figures = [_in_child(name, args.count, postgres_url) for name in chosen]
+        figures = [_in_child(name, args.count, postgres_url, args.worker) for name in chosen]
     Console(width=max(console.width, 110)).print(table(figures))
     return figures
 
@@ -174,18 +202,26 @@ def _parser() -> argparse.ArgumentParser:
         help=f"run only these combinations ({', '.join(COMBINATIONS)})",
     )
     parser.add_argument("--postgres-url", help="a PostgreSQL server to create the database on")
+    parser.add_argument(
+        "--worker",
+        choices=("process", "inline"),
+        default="process",
+        help="anvil: the worker in its own process while issuing (process, as a node runs) "
+        "or in the issuing process after it (inline); the embedded chain is always inline",
+    )
     parser.add_argument("--child", choices=COMBINATIONS, help=argparse.SUPPRESS)
     parser.add_argument("--result-file", help=argparse.SUPPRESS)
+    parser.add_argument("--worker-child", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
-def _in_child(name: str, count: int, postgres_url: str | None) -> Figures:
+def _in_child(name: str, count: int, postgres_url: str | None, worker: str) -> Figures:
     """One combination in a fresh interpreter: its peak RSS is then its own."""
     console.rule(f"{name}: {count:,} certificates")
     with tempfile.TemporaryDirectory(prefix="dataprop-bench-") as folder:
         result = Path(folder) / "figures.json"
         command = [sys.executable, __file__, "--child", name, "--count", str(count)]
-        command += ["--result-file", str(result)]
+        command += ["--result-file", str(result), "--worker", worker]
         if postgres_url is not None:
             command += ["--postgres-url", postgres_url]
         subprocess.run(command, check=True, cwd=REPO_ROOT)
@@ -197,6 +233,7 @@ def table(figures: Sequence[Figures]) -> Table:
     view = Table(
         "database",
         "chain",
+        "worker",
         "certificates",
         "issue s",
         "anchor s",
@@ -208,16 +245,20 @@ def table(figures: Sequence[Figures]) -> Table:
     )
     for row in figures:
         database, backend = COMBINATIONS[row.combination]
+        peak = f"{row.peak_mib:,.0f}"
+        if row.worker_peak_mib is not None:
+            peak += f" + {row.worker_peak_mib:,.0f}"
         view.add_row(
             database,
             "embedded" if backend is ChainBackend.EMBEDDED else "anvil",
+            row.worker,
             f"{row.certificates:,}",
             f"{row.issue_s:.2f}",
             f"{row.anchor_s:.2f}",
             f"{row.total_s:.2f}",
             f"{row.per_second:,.0f}",
             str(row.batches),
-            f"{row.peak_mib:,.0f}",
+            peak,
         )
     return view
 
@@ -225,9 +266,11 @@ def table(figures: Sequence[Figures]) -> Table:
 # -- one combination ----------------------------------------------------------------------------
 
 
-def run_combination(name: str, count: int, postgres_url: str | None) -> Figures:
+def run_combination(name: str, count: int, postgres_url: str | None, worker_mode: str) -> Figures:
     """Prepare, issue, anchor and check ``count`` certificates on one database and chain."""
     database, backend = COMBINATIONS[name]
+    if backend is ChainBackend.EMBEDDED:
+        worker_mode = "inline"  # the embedded chain lives in this process only
     with ExitStack() as stack:
         data_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dataprop-")))
         if database == "SQLite":
@@ -277,23 +320,31 @@ def run_combination(name: str, count: int, postgres_url: str | None) -> Figures:
             )
             application_ids = prepare(context, count, progress, preparing)
             settle(worker, connection, progress, anchoring_cases)
-            gc.collect()
-            gc.freeze()
+            separate = None
+            if worker_mode == "process":
+                worker.stop()  # the worker process takes the key's sender lock
+                separate = stack.enter_context(WorkerProcess.start(settings))
+            freeze_startup_heap()
             started = time.perf_counter()
             issued = issue(context, application_ids, progress, issuing)
             issued_at = time.perf_counter()
-            batches = settle(worker, connection, progress, anchoring)
+            if separate is None:
+                batches, worker_peak = settle(worker, connection, progress, anchoring), None
+            else:
+                batches, worker_peak = separate.finish(progress, anchoring)
             settled_at = time.perf_counter()
         anchored = check(context, contracts, issued)
         peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         return Figures(
             combination=name,
+            worker=worker_mode,
             certificates=len(issued),
             anchored=anchored,
             issue_s=issued_at - started,
             anchor_s=settled_at - issued_at,
             batches=batches,
             peak_mib=peak_kib / 1024,
+            worker_peak_mib=worker_peak,
         )
 
 
@@ -402,6 +453,136 @@ def settle(
         if idle > STALLED_CYCLES:
             raise BenchmarkError(f"the worker is stuck: {report}")
         if not report.busy:
+            connection.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
+
+
+# -- the worker in its own process -----------------------------------------------------------
+
+
+class WorkerProcess:
+    """The node's anchoring worker in a process of its own, as `dataprop worker run` runs it:
+    built by ``node.runtime.anchoring_worker`` from settings passed in the environment, it
+    cycles (``AnchoringWorker.run``) while certificates are issued; told to finish, it
+    flushes, sends and settles what is left and reports."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self._process = process
+
+    @classmethod
+    @contextmanager
+    def start(cls, settings: Settings) -> Iterator[WorkerProcess]:
+        """The worker process, ready (holding the sender lock); killed if still running."""
+        environment = {
+            **os.environ,
+            "DATAPROP_DATA_DIR": str(settings.data_dir),
+            "DATAPROP_DATABASE_URL": settings.resolved_database_url,
+            "DATAPROP_BUILD_DIR": str(settings.resolved_build_dir),
+            "DATAPROP_CHAIN__BACKEND": settings.chain.backend.value,
+            "DATAPROP_CHAIN__RPC_URL": settings.chain.rpc_url,
+            "DATAPROP_ANCHORING__CYCLE_INTERVAL": str(WORKER_CYCLE_INTERVAL),
+        }
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--worker-child"],
+            cwd=REPO_ROOT,
+            env=environment,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            if cls._line(process) != "ready":
+                raise BenchmarkError("the worker process did not start")
+            yield cls(process)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+
+    def finish(self, progress: Progress, task: TaskID) -> tuple[int, float]:
+        """Tell the worker that issuing is over; wait until it settled everything. The number
+        of batches it anchored and its peak memory in MiB."""
+        progress.start_task(task)
+        assert self._process.stdin is not None
+        self._process.stdin.write("finish\n")
+        self._process.stdin.flush()
+        while True:
+            line = self._line(self._process)
+            kind, _, value = line.partition(" ")
+            if kind == "progress":
+                progress.advance(task, int(value))
+            elif kind == "settled":
+                figures = json.loads(value)
+                return int(figures["batches"]), float(figures["peak_mib"])
+            else:
+                raise BenchmarkError(f"the worker process ended without settling ({line!r})")
+
+    @staticmethod
+    def _line(process: subprocess.Popen[str]) -> str:
+        assert process.stdout is not None
+        return process.stdout.readline().strip()
+
+
+def run_worker_child() -> None:
+    """The worker process's side of ``WorkerProcess``: lines on stdout, ``finish`` on stdin.
+
+    Until told to finish it repeats the cycle of ``AnchoringWorker.run``: one
+    ``run_once``, and a pause of ``anchoring.cycle_interval`` after a cycle that
+    found nothing to do (a failing cycle ends the run here instead of being retried).
+    """
+    settings = load_settings()
+    worker, store = anchoring_worker(settings, SystemClock())
+    connection = connect(settings.chain)
+    finishing = threading.Event()
+
+    def report(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    try:
+        while not worker.start():
+            time.sleep(0.01)
+        freeze_startup_heap()
+
+        def wait_for_finish() -> None:
+            sys.stdin.readline()
+            finishing.set()
+
+        threading.Thread(target=wait_for_finish, daemon=True).start()
+        report("ready")
+        batches = 0
+        while not finishing.is_set():
+            done = worker.run_once()
+            batches += done.batched
+            if done.confirmed or done.adopted:
+                report(f"progress {done.confirmed + done.adopted}")
+            if not done.busy:
+                finishing.wait(settings.anchoring.cycle_interval)
+        batches += _settle_reporting(worker, connection, report)
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report("settled " + json.dumps({"batches": batches, "peak_mib": peak_mib}))
+    finally:
+        worker.stop()
+        store.engine.dispose()
+
+
+def _settle_reporting(
+    worker: AnchoringWorker, connection: ChainConnection, report: Callable[[str], None]
+) -> int:
+    """``settle``, with progress reported as lines (the parent draws the bar)."""
+    batches = idle = 0
+    while True:
+        done = worker.run_once(flush=True)
+        if done.failed:
+            raise BenchmarkError(f"the chain refused {done.failed} transaction(s)")
+        batches += done.batched
+        if done.confirmed or done.adopted:
+            report(f"progress {done.confirmed + done.adopted}")
+        if not (done.waiting or done.unsent):
+            return batches
+        idle = 0 if done.busy else idle + 1
+        if idle > STALLED_CYCLES:
+            raise BenchmarkError(f"the worker is stuck: {done}")
+        if not done.busy:
             connection.w3.provider.make_request(RPCEndpoint("evm_mine"), [])
 
 

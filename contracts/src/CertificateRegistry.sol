@@ -10,7 +10,7 @@ import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
 /// @dev See {ICertificateRegistry}. Immutable: no owner, no proxy.
 contract CertificateRegistry is ICertificateRegistry {
     /// @inheritdoc ICertificateRegistry
-    string public constant override VERSION = "1.0.0";
+    string public constant override VERSION = "1.1.0";
 
     ICentreRegistry private immutable _centres;
 
@@ -148,6 +148,15 @@ contract CertificateRegistry is ICertificateRegistry {
     /// @inheritdoc ICertificateRegistry
     function certificateOfAsset(bytes32 assetKey) external view returns (bytes32) {
         return _assetHolders[assetKey];
+    }
+
+    /// @inheritdoc ICertificateRegistry
+    function activeHolderCentres(bytes32[] calldata assetKeys) external view returns (uint32[] memory centreIds) {
+        centreIds = new uint32[](assetKeys.length);
+        for (uint256 i = 0; i < assetKeys.length; ++i) {
+            Certificate storage holder = _certificates[_assetHolders[assetKeys[i]]];
+            if (holder.status == CertificateStatus.Active) centreIds[i] = holder.issuerId;
+        }
     }
 
     /// @inheritdoc ICertificateRegistry

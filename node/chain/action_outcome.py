@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from hexbytes import HexBytes
+
 from node.chain.contracts import DatapropContracts
 from node.chain.events import ChainEvent
-from node.chain.tx_lookup import lookup
-from node.errors import ChainError
+from node.chain.tx_lookup import rpc
 
 
 def action_events(contracts: DatapropContracts, tx_hash: bytes) -> list[ChainEvent]:
     """The events the consortium's contracts emitted in a mined transaction, in log order."""
-    found = lookup(contracts.connection.w3, tx_hash)
-    if found.receipt is None:
-        raise ChainError(f"transaction 0x{tx_hash.hex()} is not mined ({found.state.value})")
-    return contracts.events.decode_all(found.receipt["logs"])
+    w3 = contracts.connection.w3
+    receipt = rpc("receipt lookup", lambda: w3.eth.get_transaction_receipt(HexBytes(tx_hash)))
+    return contracts.events.decode_all(receipt["logs"])

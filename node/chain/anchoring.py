@@ -32,7 +32,6 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from hexbytes import HexBytes
-from web3.types import TxReceipt
 
 from node.chain.action_calls import action_call
 from node.chain.action_payloads import InvalidChainActionError, action_from_payload
@@ -47,7 +46,14 @@ from node.chain.outbox_rows import (
 )
 from node.chain.revert_errors import ContractRevertError
 from node.chain.transactions import RawTransaction, TransactionRevertedError
-from node.chain.tx_lookup import TxState, block_hash_at, lookup, raw_transaction_of, rpc
+from node.chain.tx_lookup import (
+    Mined,
+    TxState,
+    block_hash_at,
+    lookup_many,
+    raw_transaction_of,
+    rpc,
+)
 from node.config import Settings
 from node.domain.calendar import Clock, SystemClock
 from node.errors import ChainError, ConfigurationError
@@ -265,8 +271,7 @@ class AnchoringWorker:
             return
         latest = self._transaction_count("latest")
         changes: list[Change] = []
-        for row in rows:
-            found = lookup(self._w3, row.tx_hash)
+        for row, found in zip(rows, lookup_many(self._w3, [r.tx_hash for r in rows]), strict=True):
             if found.receipt is not None:
                 change = self._settle_mined(row, found.receipt, head, report)
                 if change is not None:
@@ -290,14 +295,14 @@ class AnchoringWorker:
         self._apply(changes)
 
     def _settle_mined(
-        self, row: SavedTransaction, receipt: TxReceipt, head: int, report: CycleReport
+        self, row: SavedTransaction, receipt: Mined, head: int, report: CycleReport
     ) -> Change | None:
-        block_number = int(receipt["blockNumber"])
+        block_number = receipt.block_number
         if head - block_number < self.settings.confirmations:
             return None
-        if receipt["status"] == 1:
+        if receipt.succeeded:
             report.confirmed += 1
-            block_hash = bytes(receipt["blockHash"])
+            block_hash = receipt.block_hash
             return lambda uow: row.confirm(uow, block_number=block_number, block_hash=block_hash)
         error = self._revert_of(row.tx_hash)
         if row.kind == "action":

@@ -3,16 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from web3.providers import JSONBaseProvider
 
 from node.chain.contracts import DatapropContracts
-from node.chain.registries import ZERO32
-from node.chain.tx_lookup import rpc
-from node.chain.types import CertificateStatus
 from node.domain.consortium import AssetHolder
-from node.errors import ChainError
 
 NumberLookup = Callable[[str, bytes, bytes], str | None]
 """``(endpoint, asset_key, certificate_id)``: the registration number the issuing centre's node
@@ -35,21 +28,20 @@ class ChainAssetIndex:
         self._numbers = numbers
 
     def holder_centres(self, asset_keys: Sequence[bytes]) -> dict[bytes, int]:
+        """One ``activeHolderCentres`` call for all the keys (one ``eth_call`` per key cost
+        4 ms each on the embedded chain, a second per chunk of 256 certificates)."""
         keys = list(dict.fromkeys(asset_keys))
-        certificates = self._contracts.certificates
-        held: dict[bytes, int] = {}
-        own: int | None = None
-        for key, certificate_id in zip(keys, self._certificates_of(keys), strict=True):
-            if certificate_id == ZERO32:
-                continue
-            record = certificates.certificate(certificate_id)
-            if record.status is not CertificateStatus.ACTIVE:
-                continue
-            if own is None:
-                own = self.own_centre_id()
-            if record.issuer_id != own and certificates.transfer_approval_of(certificate_id) == own:
-                continue  # the holding centre approved moving the asset here (转移)
-            held[key] = record.issuer_id
+        if not keys:
+            return {}
+        centres = self._contracts.certificates.active_holder_centres(keys)
+        held = {key: centre for key, centre in zip(keys, centres, strict=True) if centre}
+        if not held:
+            return held
+        own = self.own_centre_id()
+        for key in [key for key, centre in held.items() if centre != own]:
+            # an asset another centre holds: a refusal, unless it approved the move here (转移)
+            if self._approved_to(key, own):
+                del held[key]
         return held
 
     def own_centre_id(self) -> int:
@@ -70,28 +62,7 @@ class ChainAssetIndex:
             registration_number=number,
         )
 
-    def _certificates_of(self, keys: Sequence[bytes]) -> list[bytes]:
-        """``certificateOfAsset`` of each key: one raw JSON-RPC batch where the provider takes
-        batches (web3's own batching formats every call in Python, about 0.7 ms each against
-        anvil, against 0.04 ms raw), else one call each (the in-process chain)."""
+    def _approved_to(self, asset_key: bytes, centre_id: int) -> bool:
         certificates = self._contracts.certificates
-        provider = self._contracts.connection.w3.provider
-        if not keys:
-            return []
-        if not isinstance(provider, JSONBaseProvider):
-            return [certificates.certificate_of_asset(key) for key in keys]
-        address = certificates.address
-        selector = certificates.contract.encode_abi("certificateOfAsset", [ZERO32])[:10]
-        batch: list[tuple[Any, Any]] = [
-            ("eth_call", [{"to": address, "data": selector + key.hex()}, "latest"]) for key in keys
-        ]
-        answers = rpc("asset index lookup", lambda: provider.make_batch_request(batch))
-        if not isinstance(answers, list) or len(answers) != len(keys):
-            raise ChainError(f"asset index lookup: the chain answered {answers!r:.200}")
-        found = []
-        for answer in answers:
-            result = answer.get("result")
-            if not isinstance(result, str) or len(result) != 66:
-                raise ChainError(f"asset index lookup: {answer.get('error', answer)!r:.200}")
-            found.append(bytes.fromhex(result[2:]))
-        return found
+        holder = certificates.certificate_of_asset(asset_key)
+        return certificates.transfer_approval_of(holder) == centre_id

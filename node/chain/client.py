@@ -15,6 +15,7 @@ from node.chain.transactions import (
     DecodeRevert,
     RevertExceptions,
     TransactionSender,
+    calldata,
     revert_error,
 )
 from node.errors import ChainError
@@ -63,6 +64,20 @@ class ContractClient:
             raise revert_error(exc, self._decode_revert, name) from exc
         except (Web3Exception, OSError, ValueError) as exc:
             raise ChainError(f"cannot call {name}: {exc}") from exc
+
+    def _plain_view(self, name: str, *args: Any) -> tuple[Any, ...]:
+        """A view's outputs, called and decoded with web3's ABI codec alone: for views of
+        many plain values (``bytes32`` in, integers out), where web3's normalizers of
+        arguments and results cost more than the call (10 ms for 256 keys)."""
+        call = self.function(name, *args)
+        w3 = self.contract.w3
+        try:
+            raw = w3.eth.call({"to": self.address, "data": calldata(call)})
+        except RevertExceptions as exc:
+            raise revert_error(exc, self._decode_revert, name) from exc
+        except (Web3Exception, OSError, ValueError) as exc:
+            raise ChainError(f"cannot call {name}: {exc}") from exc
+        return tuple(w3.codec.decode([output["type"] for output in call.abi["outputs"]], raw))
 
     def _write(self, name: str, *args: Any, gas: int | None = None) -> TxReceipt:
         if self._sender is None:

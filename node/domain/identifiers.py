@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from node.domain.errors import InvalidFieldError
 
@@ -230,5 +231,9 @@ class RegistrationNumber:
         """ISO 7064 MOD 11-2 over :attr:`digits`."""
         return iso7064_mod11_2(self.digits)
 
-    def __str__(self) -> str:
+    @cached_property
+    def _text(self) -> str:
         return f"{self.region_code.value}-{self.year:04d}-{self.serial:06d}-{self.check_character}"
+
+    def __str__(self) -> str:
+        return self._text  # issuing writes each number out about seven times

@@ -11,11 +11,14 @@ writer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+import orjson
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.engine import URL, Connection, CursorResult, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 from node.store.errors import UnsupportedDatabaseError
 
@@ -45,13 +48,42 @@ def database_url(url: str | URL) -> URL:
 def create_engine_for(url: str | URL, *, echo: bool = False) -> Engine:
     """An engine for a SQLite file or a PostgreSQL database, configured as described above."""
     parsed = database_url(url)
+    json_options: dict[str, Any] = {
+        "json_serializer": json_text,
+        "json_deserializer": orjson.loads,
+    }
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
-            parsed, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+            parsed,
+            echo=echo,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+            **json_options,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, **json_options)
+
+
+def json_text(value: object) -> str:
+    """A JSON column's text, written with orjson (which also reads it back).
+
+    Snapshots and event details are written and parsed several times per
+    certificate issued; orjson does it four to eight times faster than the
+    ``json`` module. Its one narrowing is wanted: an integer beyond 64 bits,
+    which orjson would read back as a float, is refused (TypeError) rather
+    than stored.
+    """
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def execute_bulk(
+    session: Session, statement: Executable, rows: Sequence[Mapping[str, Any]]
+) -> CursorResult[Any]:
+    """A Core statement over many rows on the session's connection, once the session has
+    flushed what it holds (as its own ``execute`` would): an ORM bulk insert of the same
+    rows spends as long on per-row bookkeeping as the database on the rows."""
+    session.flush()
+    return session.connection().execute(statement, list(rows))
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session, SessionTransaction
 
 from node.documents.canonical import keccak256
 from node.domain.calendar import Clock
 from node.domain.frozen_json import JsonValue
 from node.store.checks import require_aware, require_text
+from node.store.db import execute_bulk
 from node.store.digests import ZERO_HASH
 from node.store.errors import InvalidValueError
 from node.store.log_chain import entry_hash, first_break, plain_details
@@ -101,8 +103,9 @@ class EventLog(AbstractEventLog):
                 )
             )
             seq, prev_hash = seq + 1, hash_
-        self._session.execute(
-            insert(EventLogRow),
+        execute_bulk(
+            self._session,
+            insert(cast(Table, EventLogRow.__table__)),
             [
                 {
                     "seq": entry.seq,

@@ -86,7 +86,9 @@ class ApplicationRow(Base):
     id: Mapped[str] = mapped_column(String(ID), primary_key=True)
     applicant_id: Mapped[str] = mapped_column(String(NAME))
     state: Mapped[str] = mapped_column(String(32))
-    content: Mapped[dict[str, Any]] = mapped_column(json_type())
+    content: Mapped[dict[str, Any]] = mapped_column(json_type(), deferred=True)
+    """For queries and reports; the node rebuilds applications from ``snapshot`` and never
+    reads it (deferred: not parsed with every application loaded)."""
     snapshot: Mapped[dict[str, Any]] = mapped_column(json_type())
     registration_number: Mapped[str | None] = mapped_column(String(ID), unique=True)
     created_at: Mapped[datetime]

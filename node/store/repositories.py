@@ -14,6 +14,7 @@ from typing import Any, cast
 from uuid import uuid4
 
 from sqlalchemy import Table, bindparam, func, insert, or_, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -39,6 +40,7 @@ from node.store.checks import (
     require_text,
     stored_document,
 )
+from node.store.db import execute_bulk
 from node.store.errors import (
     AlreadyExistsError,
     ConcurrentUpdateError,
@@ -48,6 +50,7 @@ from node.store.models import (
     NAME,
     AnchorJobRow,
     ApplicationRow,
+    Base,
     CertificateRow,
     DocumentRow,
 )
@@ -69,6 +72,11 @@ from node.store.records import (
 
 NUMBERS_PER_QUERY = 5000
 """Keys per IN list (stays under every driver's bind-parameter limit)."""
+
+
+def _table(row_class: type[Base]) -> Table:
+    """The table of a mapped class, for bulk writes as Core statements (``execute_bulk``)."""
+    return cast(Table, row_class.__table__)
 
 
 def workflow_log_details(event: WorkflowEvent) -> dict[str, object]:
@@ -354,7 +362,9 @@ class DocumentRepository(AbstractDocumentRepository):
         if not stored:
             return []
         try:
-            self._session.execute(insert(DocumentRow), [document_values(d) for d in stored])
+            execute_bulk(
+                self._session, insert(_table(DocumentRow)), [document_values(d) for d in stored]
+            )
         except IntegrityError as exc:
             raise AlreadyExistsError("document", one_of([f"0x{d.hex()}" for d in digests])) from exc
         job_values = [
@@ -368,10 +378,9 @@ class DocumentRepository(AbstractDocumentRepository):
             for document in stored
         ]
         try:
-            job_ids = self._session.scalars(
-                insert(AnchorJobRow).returning(AnchorJobRow.id, sort_by_parameter_order=True),
-                job_values,
-            ).all()
+            jobs = _table(AnchorJobRow)
+            statement = insert(jobs).returning(jobs.c.id, sort_by_parameter_order=True)
+            job_ids = execute_bulk(self._session, statement, job_values).scalars().all()
         except IntegrityError as exc:
             raise AlreadyExistsError("anchor_job", one_of(ids)) from exc
         return [
@@ -409,10 +418,11 @@ class DocumentRepository(AbstractDocumentRepository):
 
     def list_by_subjects(self, subjects: Sequence[str]) -> dict[str, list[StoredDocument]]:
         found: dict[str, list[StoredDocument]] = {subject: [] for subject in subjects}
-        rows = self._session.scalars(
-            select(DocumentRow)
-            .where(DocumentRow.subject.in_(found))
-            .order_by(DocumentRow.created_at, DocumentRow.id)
+        documents = cast(Table, DocumentRow.__table__)
+        rows = self._session.execute(  # plain rows: records, not mapped objects, are returned
+            select(*documents.c)
+            .where(documents.c.subject.in_(found))
+            .order_by(documents.c.created_at, documents.c.id)
         )
         for row in rows:
             found[row.subject].append(document_record(row))
@@ -435,8 +445,8 @@ def document_values(document: StoredDocument) -> dict[str, object]:
     }
 
 
-def document_record(row: DocumentRow) -> StoredDocument:
-    """The stored document of a row."""
+def document_record(row: DocumentRow | Row[Any]) -> StoredDocument:
+    """The stored document of a row (a mapped one, or a plain row of the table's columns)."""
     return StoredDocument(
         id=row.id,
         kind=DocumentKind(row.kind),
@@ -519,7 +529,7 @@ class CertificateRepository(AbstractCertificateRepository):
         if not values:
             return []
         try:
-            self._session.execute(insert(CertificateRow), values)
+            execute_bulk(self._session, insert(_table(CertificateRow)), values)
         except IntegrityError as exc:
             raise AlreadyExistsError("certificate", one_of(numbers)) from exc
         self._log([(new.certificate, new.certificate.actions) for new in certificates])

@@ -1,8 +1,5 @@
-"""The asset index as issuance reads it (ChainAssetIndex), on both chains.
-
-On anvil the keys are read in one raw JSON-RPC batch, on the embedded chain one
-call each; both must give the same answers.
-"""
+"""The asset index as issuance reads it (ChainAssetIndex, one ``activeHolderCentres`` call for
+all the keys), on both chains."""
 
 from __future__ import annotations
 

@@ -80,7 +80,9 @@ def test_register_a_batch(consortium: Consortium) -> None:
         assert a.certificates.transfer_approval_of(certificate_id) == 0
         assert a.certificates.pledge_ids(certificate_id) == []
         assert a.certificates.active_pledges(certificate_id) == []
-    assert a.certificates.version() == "1.0.0"
+    assert a.certificates.active_holder_centres([KEY2, b32("free"), KEY1]) == [1, 0, 1]
+    assert a.certificates.active_holder_centres([]) == []
+    assert a.certificates.version() == "1.1.0"
     functions = a.certificates.contract.functions
     assert functions.centreRegistry().call() == a.centres.address
 

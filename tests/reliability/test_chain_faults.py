@@ -34,7 +34,7 @@ def wait_mined(deployment: Deployment, tx_hash: bytes) -> int:
     while (found := lookup(deployment.connection.w3, tx_hash)).receipt is None:
         assert time.monotonic() < deadline, "not mined"
         time.sleep(0.02)
-    return int(found.receipt["blockNumber"])
+    return found.receipt.block_number
 
 
 def test_a_dropped_transaction_is_broadcast_again_and_confirmed(

@@ -1,7 +1,9 @@
-"""The composition root: keyring and store from settings."""
+"""The composition root: keyring and store from settings, the heap after start-up."""
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,13 @@ import pytest
 from node.config import AttachmentSettings, load_settings
 from node.domain.calendar import SystemClock
 from node.errors import ConfigurationError
-from node.runtime import centre_of, keyring_from, open_store
+from node.runtime import (
+    GC_THRESHOLDS,
+    centre_of,
+    freeze_startup_heap,
+    keyring_from,
+    open_store,
+)
 
 KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
@@ -50,3 +58,20 @@ def test_the_store_is_migrated_and_the_centre_built_from_settings(tmp_path: Path
     centre = centre_of(settings)
     assert centre.region_code.value == settings.centre.region_code
     assert centre.notice_working_days == settings.workflow.notice_working_days
+
+
+@pytest.fixture
+def collector() -> Iterator[None]:
+    """The garbage collector's settings put back after the test."""
+    thresholds = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+
+
+def test_the_startup_heap_is_frozen_and_collections_made_rarer(collector: None) -> None:
+    gc.unfreeze()
+    freeze_startup_heap()
+    assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == GC_THRESHOLDS
+    assert GC_THRESHOLDS[0] > 700  # Python's default first threshold

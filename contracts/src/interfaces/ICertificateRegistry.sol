@@ -278,6 +278,12 @@ interface ICertificateRegistry {
     /// @return The certificate id.
     function certificateOfAsset(bytes32 assetKey) external view returns (bytes32);
 
+    /// @notice For each asset key, the centre whose Active certificate holds it; 0 where none
+    /// does. What a centre checks, one call for a whole batch, before it registers the keys.
+    /// @param assetKeys The asset keys.
+    /// @return centreIds The holding centre of each key, in the order of `assetKeys`.
+    function activeHolderCentres(bytes32[] calldata assetKeys) external view returns (uint32[] memory centreIds);
+
     /// @notice The centre a certificate's transfer is approved to; 0 when none.
     /// @param certificateId The certificate.
     /// @return The centre id.

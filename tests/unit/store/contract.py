@@ -355,9 +355,14 @@ class OutboxContract:
             with pytest.raises(InvalidTransitionError):
                 uow.anchors.mark_unconfirmed(batch.id)
             with pytest.raises(InvalidTransitionError):  # job 0 is batched already
-                uow.anchors.create_batch(h("r2"), SENDER, [BatchLeaf(job_ids[0], 0, ())])
+                uow.anchors.create_batch(
+                    h("r2"), SENDER, [BatchLeaf(job_ids[1], 0, ()), BatchLeaf(job_ids[0], 1, ())]
+                )
             with pytest.raises(NotFoundError):
                 uow.anchors.create_batch(h("r3"), SENDER, [BatchLeaf(999, 0, ())])
+            # nothing of a refused batch is left: job 1 waits, batch r is the only one
+            assert sorted(job.id for job in uow.anchors.pending()) == job_ids[1:]
+            assert uow.anchors.batches(AnchorBatchStatus.PREPARED) == [batch]
 
     def test_an_unsent_batch_is_prepared_again_with_its_proofs(self, store: StoreUnderTest) -> None:
         job_ids = self._three_jobs(store)

@@ -6,11 +6,12 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import orjson
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from node.store.db import create_engine_for, database_url
+from node.store.db import create_engine_for, database_url, json_text
 from node.store.errors import ReadOnlyUnitOfWorkError, UnsupportedDatabaseError
 from tests.unit.store.support import SqlStore, draft
 
@@ -120,3 +121,13 @@ def test_unsupported_urls_are_refused(url: str) -> None:
     with pytest.raises(UnsupportedDatabaseError) as excinfo:
         create_engine_for(url)
     assert excinfo.value.code == "unsupported_database"
+
+
+def test_json_columns_read_back_what_they_wrote_and_refuse_integers_past_64_bits() -> None:
+    value = {"text": "数据资源持有权\u2028", "n": 2**64 - 1, "m": -(2**63), 7: [True, None, 0.5]}
+    assert orjson.loads(json_text(value)) == {
+        **{k: v for k, v in value.items() if k != 7},
+        "7": [True, None, 0.5],
+    }
+    with pytest.raises(TypeError):  # orjson would read it back as a float
+        json_text({"n": 2**64})
