@@ -12,13 +12,33 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
+from api.rate_limit import RateLimitedError
+from api.request_checks import allowed_methods
 from node.domain.errors import ApplicationInvalidError, InvalidFieldError
-from node.errors import ChainError, ConfigurationError, DomainError, NodeError
-from node.store.errors import AlreadyExistsError, ConcurrentUpdateError, NotFoundError
+from node.errors import (
+    AuthenticationError,
+    ChainError,
+    ConfigurationError,
+    DomainError,
+    NodeError,
+    PermissionDeniedError,
+)
+from node.store.errors import (
+    AlreadyExistsError,
+    ConcurrentUpdateError,
+    IdempotencyKeyReusedError,
+    InvalidValueError,
+    NotFoundError,
+)
 
 STATUS_OF: tuple[tuple[type[NodeError], int], ...] = (
+    (AuthenticationError, 401),
+    (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
     (InvalidFieldError, 422),
     (ApplicationInvalidError, 422),
+    (IdempotencyKeyReusedError, 422),
+    (InvalidValueError, 422),
     (NotFoundError, 404),
     (AlreadyExistsError, 409),
     (ConcurrentUpdateError, 409),
@@ -28,7 +48,12 @@ STATUS_OF: tuple[tuple[type[NodeError], int], ...] = (
     (NodeError, 500),
 )
 """The first class an error is an instance of gives its status."""
-HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 class ErrorDetail(BaseModel):
@@ -66,9 +91,17 @@ def status_of(error: NodeError) -> int:
 
 async def _node_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, NodeError)
-    field = error.field if isinstance(error, InvalidFieldError) else None
-    message = error.detail if isinstance(error, InvalidFieldError) else str(error)
-    return error_response(status_of(error), error.code, message, field)
+    field, message = None, str(error)
+    if isinstance(error, InvalidFieldError):
+        field, message = error.field, error.detail
+    elif isinstance(error, ApplicationInvalidError) and error.errors:
+        field = error.errors[0].field
+    response = error_response(status_of(error), error.code, message, field)
+    if isinstance(error, AuthenticationError):
+        response.headers["WWW-Authenticate"] = 'ApiKey header="X-API-Key"'
+    elif isinstance(error, RateLimitedError):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 async def _too_large(_: Request, error: Exception) -> JSONResponse:
@@ -82,10 +115,15 @@ async def _invalid_request(_: Request, error: Exception) -> JSONResponse:
     return error_response(422, "request_invalid", first["msg"], field)
 
 
-async def _http_error(_: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     code = HTTP_CODES.get(error.status_code, "http_error")
-    return error_response(error.status_code, code, str(error.detail))
+    response = error_response(error.status_code, code, str(error.detail))
+    response.headers.update(error.headers or {})
+    if error.status_code == 405:
+        # Starlette names the methods of the first route on the path; list them all
+        response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+    return response
 
 
 async def _unexpected(_: Request, error: Exception) -> JSONResponse:

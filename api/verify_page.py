@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -14,6 +15,19 @@ static_files = StaticFiles(directory=STATIC_DIR)
 
 
 @router.get("/verify", response_class=FileResponse)
-def read_verify_page() -> FileResponse:
-    """The page where anyone verifies a certificate (paste, upload, number or QR link)."""
+def read_verify_page(
+    number: Annotated[
+        str | None,
+        Query(
+            max_length=40,
+            description="a registration number the page verifies at once (a certificate's "
+            "QR code links here with it)",
+        ),
+    ] = None,
+) -> FileResponse:
+    """The page where anyone verifies a certificate (paste, upload, number or QR link).
+
+    The page's script reads ``number``; it is declared so that the QR link is a
+    documented, accepted parameter rather than an unknown one.
+    """
     return FileResponse(STATIC_DIR / "verify.html", media_type="text/html")

@@ -98,6 +98,15 @@ class ApiSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="address the API listens on")
     port: int = Field(8000, ge=1, le=65535, description="port the API listens on")
+    rate_limit: str = Field(
+        "600/minute",
+        pattern=r"^\d+\s*/\s*(\d+\s*)?(second|minute|hour|day)s?$",
+        description="requests per API key (and per address for anonymous writes)",
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1024, description="longest request body (413 above it)"
+    )
+    max_json_depth: int = Field(32, ge=2, le=256, description="deepest JSON nesting accepted")
 
 
 class AttachmentSettings(BaseModel):
@@ -110,11 +119,38 @@ class AttachmentSettings(BaseModel):
     current_key: str | None = Field(None, description="the key id new attachments are sealed with")
 
 
+class ReportSettings(BaseModel):
+    """Documents for people: the certificate PDF and the fonts it is set in."""
+
+    font_dir: Path = Field(
+        Path("/usr/share/fonts/opentype/noto"),
+        description="folder of the Noto Sans CJK collections (Debian's `fonts-noto-cjk`)",
+    )
+    font_cache_dir: Path | None = Field(
+        None,
+        description="where the fonts cut to common characters are kept (built once, a few "
+        "seconds); default data_dir/fonts",
+    )
+
+
 class WorkflowSettings(BaseModel):
     """Defaults of the registration workflow."""
 
     notice_working_days: int = Field(10, ge=1, description="public notice (公示) period")
     validity_years: int = Field(3, ge=1, description="certificate validity")
+
+
+class PledgeSettings(BaseModel):
+    """Pledges (质押): the centre's confirmation policy and the expiry check."""
+
+    confirm_on_consent: bool = Field(
+        True,
+        description="confirm a pledge request or extension as soon as the holder consents, "
+        "without waiting for an operator",
+    )
+    expiry_interval: float = Field(
+        60.0, gt=0, description="seconds between the worker's checks for pledges past their term"
+    )
 
 
 class Settings(BaseSettings):
@@ -147,6 +183,8 @@ class Settings(BaseSettings):
     workflow: WorkflowSettings = Field(default_factory=WorkflowSettings)
     attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    pledges: PledgeSettings = Field(default_factory=PledgeSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
 
     @classmethod
     def settings_customise_sources(
@@ -167,6 +205,11 @@ class Settings(BaseSettings):
     def resolved_build_dir(self) -> Path:
         """The compiler cache folder."""
         return self.build_dir or self.data_dir / "build"
+
+    @property
+    def resolved_font_cache_dir(self) -> Path:
+        """The folder of the font cuts."""
+        return self.reports.font_cache_dir or self.data_dir / "fonts"
 
     @property
     def resolved_database_url(self) -> str:

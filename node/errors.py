@@ -39,3 +39,15 @@ class ConfigurationError(NodeError, ValueError):
     """The node's settings are missing, malformed or inconsistent."""
 
     code = "configuration_error"
+
+
+class AuthenticationError(NodeError):
+    """The caller did not prove who it is: no credential, or one that is wrong or spent."""
+
+    code = "unauthenticated"
+
+
+class PermissionDeniedError(NodeError):
+    """The caller is known but may not do this, or may not touch this object."""
+
+    code = "forbidden"

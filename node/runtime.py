@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -28,6 +28,7 @@ from node.domain.centre import Centre
 from node.domain.identifiers import RegionCode
 from node.errors import ConfigurationError
 from node.services.context import NodeContext
+from node.services.node_services import NodeServices
 from node.store.db import create_engine_for, session_factory
 from node.store.keyring import Keyring
 from node.store.migrate import upgrade_database
@@ -145,6 +146,7 @@ def centre_of(settings: Settings) -> Centre:
         settings.centre.endpoint,
         notice_working_days=settings.workflow.notice_working_days,
         validity_years=settings.workflow.validity_years,
+        confirm_pledges_on_consent=settings.pledges.confirm_on_consent,
     )
 
 
@@ -175,3 +177,13 @@ def node_context(
         ),
     )
     return context, contracts
+
+
+def node_services(
+    settings: Settings, store: Store, chain: NodeChain, record: DeploymentRecord, clock: Clock
+) -> NodeServices:
+    """The node's use cases on ``store`` and the deployed contracts, with the admin's stored
+    centre settings applied over the configured ones."""
+    context, _ = node_context(settings, store, chain.connection, record, chain.build, clock=clock)
+    services = NodeServices.of(context)
+    return NodeServices.of(replace(context, centre=services.centre_settings.current()))

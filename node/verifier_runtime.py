@@ -7,7 +7,6 @@ for the public verifier, and the node's store for bundles by registration number
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from node.chain.contracts import bind_contracts
@@ -17,8 +16,8 @@ from node.config import Settings
 from node.documents.bundle import CertificateBundle
 from node.domain.calendar import Clock, SystemClock, local_date
 from node.errors import ConfigurationError
-from node.runtime import NodeChain, node_chain, node_context, open_store
-from node.services.bundles import BundleService
+from node.runtime import NodeChain, node_chain, node_services, open_store
+from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
 
 
@@ -28,29 +27,31 @@ class NoCentreKeyError(ConfigurationError):
     code = "no_centre_key"
 
 
-def store_bundles(
+def centre_services(
     settings: Settings, chain: NodeChain, record: DeploymentRecord, clock: Clock
-) -> Callable[[str], CertificateBundle]:
-    """``BundleService.bundle`` on the node's store."""
+) -> NodeServices | None:
+    """The node's use cases on its store, with the admin's stored centre settings applied;
+    None for a node without a centre key (it verifies only)."""
     if settings.centre.key is None:
+        return None
+    return node_services(settings, open_store(settings, clock), chain, record, clock)
 
-        def no_bundles(registration_number: str) -> CertificateBundle:
-            raise NoCentreKeyError(
-                f"this node has no centre key (centre.key): it issued no {registration_number}"
-            )
 
-        return no_bundles
-    store = open_store(settings, clock)
-    context, _ = node_context(settings, store, chain.connection, record, chain.build, clock=clock)
-    return BundleService(context).bundle
+def no_bundles(registration_number: str) -> CertificateBundle:
+    """What a node without a centre key answers for a bundle: it issued nothing."""
+    raise NoCentreKeyError(
+        f"this node has no centre key (centre.key): it issued no {registration_number}"
+    )
 
 
 @dataclass(frozen=True)
 class PublicVerification:
-    """The node's public verifier and the index it reads, which a server keeps following."""
+    """The node's public verifier and the index it reads, which a server keeps following,
+    and its use cases when it has a centre key."""
 
     verifier: PublicVerifier
     facts: IndexedFactsSource
+    services: NodeServices | None
 
 
 def public_verification(
@@ -63,7 +64,8 @@ def public_verification(
     facts = IndexedFactsSource(
         bind_contracts(chain.connection, record, chain.build), max_age=max_age
     )
-    bundles = store_bundles(settings, chain, record, clock)
+    services = centre_services(settings, chain, record, clock)
+    bundles = no_bundles if services is None else services.bundles.bundle
     return PublicVerification(
-        PublicVerifier(facts, bundles, lambda: local_date(clock.now())), facts
+        PublicVerifier(facts, bundles, lambda: local_date(clock.now())), facts, services
     )

@@ -1,6 +1,7 @@
 "use strict";
-// The public verify page: posts a bundle to /verify or asks /verify/{number}, then shows the
-// verdict and every check in Chinese and English. Everything shown is set as text, never HTML.
+// The public verify page: posts a bundle or a certificate PDF to /verify or asks /verify/{number},
+// then shows the verdict and every check in Chinese and English. Everything shown is set as text,
+// never HTML.
 
 const CHECKS = {
   schema: ["证书格式", "Certificate format", "证书内容完整，字段有效", "The certificate is complete and its fields are valid"],
@@ -62,7 +63,8 @@ function showReport(report) {
   fact("CertificateRegistry", report.contracts.certificate_registry);
   fact("有效质押 Active pledges", String(report.pledges.length));
   for (const pledge of report.pledges) {
-    fact(`  顺位 Priority ${pledge.priority}`, `${pledge.pledge_id} (block ${pledge.registered_block})`);
+    const term = pledge.terms ? `, 期限 term ${pledge.terms.term_start} – ${pledge.terms.term_end}` : "";
+    fact(`  顺位 Priority ${pledge.priority}`, `${pledge.pledge_id} (block ${pledge.registered_block}${term})`);
   }
   for (const check of report.checks) {
     const [zh, en, meaningZh, meaningEn] = CHECKS[check.name] ?? [check.name, check.name, "", ""];
@@ -105,6 +107,14 @@ function verifyBundle(text) {
   return show(fetch("/verify", { method: "POST", headers: { "content-type": "application/json" }, body: text }));
 }
 
+function verifyPdf(file) {
+  return show(fetch("/verify", { method: "POST", headers: { "content-type": "application/pdf" }, body: file }));
+}
+
+function isPdf(file) {
+  return file.type === "application/pdf" || file.name.toLowerCase().endsWith(".pdf");
+}
+
 function verifyNumber(number) {
   return show(fetch(`/verify/${encodeURIComponent(number.trim())}`));
 }
@@ -121,6 +131,11 @@ document.addEventListener("DOMContentLoaded", () => {
   $("#bundle-file").addEventListener("change", async () => {
     const file = $("#bundle-file").files[0];
     if (!file) return;
+    if (isPdf(file)) {
+      $("#bundle").value = "";
+      verifyPdf(file);
+      return;
+    }
     $("#bundle").value = await file.text();
     verifyBundle($("#bundle").value);
   });

@@ -21,7 +21,6 @@ from typing import Generic, TypeVar
 
 from eth_utils.address import to_checksum_address
 from web3.exceptions import Web3Exception
-from web3.types import FilterParams, LogReceipt
 
 from node.chain.chain_facts import ConsortiumMismatchError
 from node.chain.contracts import DatapropContracts
@@ -38,6 +37,7 @@ from node.chain.events import (
     PledgeReleased,
     RecognitionChanged,
 )
+from node.chain.scanner import LOG_RANGE, consortium_scanner
 from node.chain.types import (
     Anchor,
     Centre,
@@ -57,8 +57,6 @@ NO_KEY = KeyPeriod(0, 0, 0)
 NO_ANCHOR = Anchor(0, 0, 0, 0)
 NO_CERTIFICATE = Certificate(0, CertificateStatus.NONE, 0, 0, 0, ZERO32, ZERO32, ZERO32)
 NO_PLEDGE = Pledge(ZERO32, ZERO32, ZERO32, ZERO32, 0, 0, 0, False)
-LOG_RANGE = 5_000
-"""Blocks per ``eth_getLogs`` request; consortium RPC nodes cap the range of one query."""
 
 T = TypeVar("T")
 
@@ -118,13 +116,13 @@ class ChainIndex:
 
     def __init__(self, contracts: DatapropContracts, *, log_range: int = LOG_RANGE) -> None:
         self._contracts = contracts
-        self._log_range = log_range
         self._w3 = contracts.connection.w3
         self._addresses = ConsortiumAddresses(
             centre_registry=contracts.centres.address,
             anchor_registry=contracts.anchors.address,
             certificate_registry=contracts.certificates.address,
         )
+        self._scanner = consortium_scanner(contracts, max_range=log_range)
         self._state = _State()
         self._block = min(item.block for item in contracts.record.contracts.values()) - 1
         self._block_hash = b""
@@ -196,22 +194,8 @@ class ChainIndex:
         return bytes(self._w3.eth.get_block(block)["hash"])
 
     def _events(self, first: int, last: int) -> list[ChainEvent]:
-        addresses = [
-            self._addresses.centre_registry,
-            self._addresses.anchor_registry,
-            self._addresses.certificate_registry,
-        ]
-        logs: list[LogReceipt] = []
-        for start in range(max(first, 0), last + 1, self._log_range):
-            end = min(start + self._log_range - 1, last)
-            query: FilterParams = {
-                "fromBlock": start,
-                "toBlock": end,
-                "address": addresses,  # type: ignore[typeddict-item]
-            }
-            logs.extend(self._w3.eth.get_logs(query))
-        logs.sort(key=lambda log: (log["blockNumber"], log["logIndex"]))
-        return self._contracts.events.decode_all(logs)
+        chunks = self._scanner.chunks(first, last)
+        return [event for chunk in chunks for event in chunk.events]
 
     def _read_timestamps(self, events: Iterable[ChainEvent]) -> None:
         blocks = {

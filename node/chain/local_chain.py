@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -77,8 +78,13 @@ def start_anvil(
     block_time: float | None = None,
     chain_id: int = ANVIL_CHAIN_ID,
     startup_timeout: float = 15.0,
+    options: Sequence[str] = (),
 ) -> AnvilInstance:
-    """Start anvil on 127.0.0.1 with the deterministic dev accounts; wait until it answers."""
+    """Start anvil on 127.0.0.1 with the deterministic dev accounts; wait until it answers.
+
+    ``options`` are more of anvil's command-line options (a benchmark that fills thousands
+    of blocks passes ``--prune-history``: anvil otherwise keeps every block's state in memory).
+    """
     binary = anvil_binary(local_chain_dir)
     port = port or free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -100,6 +106,7 @@ def start_anvil(
     ]
     if block_time is not None:
         command += ["--block-time", str(block_time)]
+    command += options
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             command,

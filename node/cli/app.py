@@ -12,10 +12,15 @@ from rich.console import Console
 
 from node import __version__
 from node.cli import (
+    audit_commands,
     chain_commands,
     demo,
     document_commands,
+    import_commands,
+    key_commands,
     node_commands,
+    pledge_commands,
+    report_commands,
     verify_commands,
     worker_commands,
 )
@@ -38,6 +43,12 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.add_typer(import_commands.import_app, name="import")
+app.add_typer(report_commands.report_app, name="report")
+app.command("export")(audit_commands.export_command)
+app.command("audit")(audit_commands.audit_command)
+app.add_typer(key_commands.keys_app, name="keys")
+app.add_typer(pledge_commands.pledges_app, name="pledges")
 console = Console(soft_wrap=True)
 
 

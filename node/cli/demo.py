@@ -5,7 +5,8 @@ Qingdao's node takes three sample applications through review, audit and
 public notice; one objection is dismissed and one upheld. The two surviving
 applications are issued, anchored by the worker in one Merkle batch, and a
 bank verifies a certificate bundle from the chain alone. Another city cannot
-register the same asset, a pledged certificate cannot be cancelled, and once a
+register the same asset, a bank's pledge (confirmed on the holder's consent)
+blocks cancellation in the node and on chain until released, and once a
 certificate is revoked its bundle fails verification on status. Every step
 checks its outcome; the command exits non-zero on the first failure.
 """
@@ -25,13 +26,7 @@ from eth_utils.crypto import keccak
 from rich.console import Console
 from rich.table import Table
 
-from node.chain.action_payloads import (
-    ActionPayload,
-    RegisterPledge,
-    ReleasePledge,
-    SetStatus,
-    StatusChange,
-)
+from node.chain.action_payloads import ActionPayload, SetStatus, StatusChange
 from node.chain.anchoring import AnchoringWorker, WorkerSettings
 from node.chain.chain_facts import ContractChainFacts
 from node.chain.compiler import compile_contracts
@@ -44,8 +39,9 @@ from node.chain.types import CentreStatus, CertificateStatus
 from node.cli.context import settings_from
 from node.config import REPO_ROOT, ChainBackend, ChainSettings, load_settings
 from node.documents.bundle import CertificateBundle
-from node.documents.ids import certificate_id_of
+from node.documents.ids import certificate_id_of, pledge_id_of
 from node.domain.calendar import FixedClock, local_date
+from node.domain.pledge_errors import CertificatePledgedError
 from node.domain.workflow import ApplicationState
 from node.errors import NodeError
 from node.runtime import node_context, open_store
@@ -53,6 +49,7 @@ from node.services.applications import ApplicationService
 from node.services.bundles import BundleService
 from node.services.certificates import CertificateService
 from node.services.issuance import IssuanceService
+from node.services.pledges import PledgeService
 from node.store.records import AnchorBatchStatus
 from node.store.sender_lock import sender_lock
 from node.verification.report import Outcome, VerificationReport
@@ -65,6 +62,8 @@ CITIES = (
     (370500, "东营市数据资产登记中心"),
     (652800, "巴音郭楞蒙古自治州数据资产登记中心"),
 )
+DEMO_BANK = "911100001000044477"
+"""The credit code of the demo's bank (质权人)."""
 console = Console(soft_wrap=True)
 
 
@@ -178,6 +177,7 @@ class Demo:
         self.issuance = IssuanceService(self.context)
         self.certificates = CertificateService(self.context)
         self.bundles = BundleService(self.context)
+        self.pledges = PledgeService(self.context)
         return f"database {settings.resolved_database_url}"
 
     def apply(self) -> str:
@@ -259,20 +259,46 @@ class Demo:
         raise DemoStepError("a second registration of the same asset was accepted")
 
     def pledge(self) -> str:
-        certificate_id = certificate_id_of(str(self.issued[1].certificate.registration_number))
-        pledge_id = keccak(text="pledge-1")
-        self._send(
-            RegisterPledge(certificate_id, pledge_id, keccak(text="record"), keccak(text="bank"))
+        number = str(self.issued[1].certificate.registration_number)
+        holder = self.samples[1]["holder"]
+        requested = self.pledges.request(
+            "bank-officer-sun",
+            DEMO_BANK,
+            {
+                "registration_number": number,
+                "pledgor": {"name": holder["name"], "credit_code": holder["credit_code"]},
+                "pledgee_name": "示例银行青岛分行",
+                "principal": {"amount": "5000000.00", "currency": "CNY"},
+                "term_start": local_date(self.clock.now()).isoformat(),
+                "term_end": (local_date(self.clock.now()) + timedelta(days=365)).isoformat(),
+                "unified_registry_number": "05391356000123456789",
+                "contract_digest": "0x" + keccak(text="pledge contract").hex(),
+            },
         )
-        pledges = self.qingdao.certificates.active_pledges(certificate_id)
-        _check(pledges == [pledge_id], "the pledge is not active on chain")
+        pledge_id = requested.stored.pledge.id
+        active = self.pledges.consent("holder-gas", holder["credit_code"], pledge_id)
+        _check(active.stored.pledge.priority == 1, "the consented pledge was not confirmed")
+        self._settle()
+        certificate_id = certificate_id_of(number)
+        on_chain = self.qingdao.certificates.active_pledges(certificate_id)
+        _check(on_chain == [pledge_id_of(pledge_id)], "the pledge is not active on chain")
+        try:
+            self.certificates.cancel("holder-gas", number, "业务终止。")
+        except CertificatePledgedError:
+            pass
+        else:
+            raise DemoStepError("the node cancelled a pledged certificate")
         refused = self._send(
             SetStatus(certificate_id, StatusChange.CANCELLED, keccak(text="cancellation"))
         )
         _check(refused == ["certificate_registry_certificate_pledged"], f"not refused: {refused}")
-        self._send(ReleasePledge(pledge_id, keccak(text="release record")))
+        self.pledges.release_own("bank-officer-sun", DEMO_BANK, pledge_id, reason="贷款已结清。")
+        self._settle()
         _check(not self.qingdao.certificates.active_pledges(certificate_id), "pledge still active")
-        return "pledge priority 1 registered; cancellation refused on chain; pledge released"
+        return (
+            "a bank's pledge confirmed on the holder's consent with priority 1; cancellation "
+            "refused by the node and by the contract; pledge released"
+        )
 
     def revoke(self) -> str:
         number = str(self.issued[0].certificate.registration_number)
@@ -301,6 +327,11 @@ class Demo:
         return verify_bundle(
             bundle, ContractChainFacts(self.qingdao), today=local_date(self.clock.now())
         )
+
+    def _settle(self) -> None:
+        report = self.worker.drain(30.0)
+        _check(report.waiting == 0 and report.unsent == 0, f"not settled: {report}")
+        _check(report.failed == 0, f"{report.failed} chain writes failed")
 
     def _send(self, action: ActionPayload) -> list[str]:
         """Queue a chain write in the outbox, let the worker send it; the refusals' codes."""

@@ -1,8 +1,9 @@
 """`dataprop node run`: the HTTP API and the anchoring worker in one process, for one machine.
 
-The worker runs in a thread beside uvicorn; SIGTERM or SIGINT stop uvicorn,
-then the worker after its current cycle. On several machines, run the API
-(`uvicorn --factory api.main:node_app`) and `dataprop worker run` apart.
+The worker runs in a thread beside uvicorn, and so does the pledge expiry cycle;
+SIGTERM or SIGINT stop uvicorn, then the worker after its current cycle. On
+several machines, run the API (`uvicorn --factory api.main:node_app`) and
+`dataprop worker run` apart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import uvicorn
 
 from api.main import node_app
 from node.cli.context import settings_from
+from node.cli.pledge_commands import start_expiry_cycle
 from node.domain.calendar import SystemClock
 from node.runtime import anchoring_worker
 
@@ -31,7 +33,8 @@ def run_node(ctx: typer.Context) -> None:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    worker, store = anchoring_worker(settings, SystemClock())
+    clock = SystemClock()
+    worker, store = anchoring_worker(settings, clock)
     app = node_app(settings)
     stop = threading.Event()
     # uvicorn restores the handlers it found and raises the signal again after its
@@ -41,9 +44,11 @@ def run_node(ctx: typer.Context) -> None:
         signal.signal(sig, lambda _signum, _frame: stop.set())
     thread = threading.Thread(target=worker.run, args=(stop,), name="anchoring-worker")
     thread.start()
+    expiry = start_expiry_cycle(settings, clock, stop)
     try:
         uvicorn.run(app, host=settings.api.host, port=settings.api.port, log_level="info")
     finally:
         stop.set()
         thread.join(WORKER_STOP_SECONDS)
+        expiry.join(WORKER_STOP_SECONDS)
         store.engine.dispose()

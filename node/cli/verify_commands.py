@@ -1,7 +1,8 @@
 """`dataprop verify`: check a certificate bundle against the chain, as a bank does.
 
-The bundle comes from a file, from this node's store by registration number,
-or from another node's public API (``--node URL``). The chain is this node's
+The bundle comes from a file (the bundle's JSON, or a certificate PDF with the
+bundle attached), from this node's store by registration number, or from
+another node's public API (``--node URL``). The chain is this node's
 or ``--rpc URL``; the consortium is trusted through this node's deployment
 record or ``--centre-registry ADDRESS`` (the CertificateRegistry is then the
 bundle's, accepted only if it answers to that CentreRegistry).
@@ -29,6 +30,7 @@ from node.chain.facts_sources import DirectFactsSource
 from node.cli.context import err_console, settings_from
 from node.config import Settings
 from node.documents.bundle import CertificateBundle, parse_bundle
+from node.documents.bundle_pdf import parse_certificate_file
 from node.domain.calendar import SystemClock, local_date
 from node.domain.errors import InvalidFieldError
 from node.domain.identifiers import RegistrationNumber
@@ -38,7 +40,7 @@ from node.verification.public import Verified
 from node.verification.report import Outcome
 from node.verification.report_json import VerificationJson
 from node.verification.verifier import verify_bundle
-from node.verifier_runtime import store_bundles
+from node.verifier_runtime import centre_services, no_bundles
 
 console = Console(soft_wrap=True)
 OUTCOME_STYLE = {
@@ -65,7 +67,11 @@ class BundleUnavailableError(NodeError):
 def verify_command(
     ctx: typer.Context,
     target: Annotated[
-        str, typer.Argument(metavar="FILE|NUMBER", help="bundle JSON file or registration number")
+        str,
+        typer.Argument(
+            metavar="FILE|NUMBER",
+            help="bundle JSON file, certificate PDF or registration number",
+        ),
     ],
     rpc: Annotated[
         str | None, typer.Option("--rpc", metavar="URL", help="chain JSON-RPC endpoint")
@@ -120,9 +126,10 @@ def _verify(
     elif number is not None:
         chain = node_chain(settings, rpc)
         record = load_deployment(settings.data_dir, chain.connection)
-        bundle = store_bundles(settings, chain, record, SystemClock())(number)
+        services = centre_services(settings, chain, record, SystemClock())
+        bundle = no_bundles(number) if services is None else services.bundles.bundle(number)
     else:
-        bundle = parse_bundle(_read_file(path))
+        bundle = parse_certificate_file(_read_file(path))
         chain = node_chain(settings, rpc)
     verified = _check(settings, chain, bundle, centre_registry, as_centre)
     if json_output:
@@ -159,7 +166,7 @@ def _registration_number(target: str) -> str:
         return str(RegistrationNumber.parse(target, "FILE|NUMBER"))
     except InvalidFieldError:
         raise BundleUnavailableError(
-            f"{target!r} is neither a bundle file nor a registration number"
+            f"{target!r} is neither a bundle file, a certificate PDF nor a registration number"
         ) from None
 
 

@@ -2,7 +2,8 @@
 
 It anchors pending documents in Merkle batches and sends queued chain actions
 (see ``node.chain.anchoring``) until SIGTERM or SIGINT, which end it after the
-current cycle. Progress goes to stderr through ``logging``.
+current cycle; beside it, pledges past their term are expired every
+``pledges.expiry_interval`` seconds. Progress goes to stderr through ``logging``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ import typer
 
 from node.chain.anchoring import AnchoringWorker
 from node.cli.context import settings_from
+from node.cli.pledge_commands import pledge_service, start_expiry_cycle
 from node.domain.calendar import SystemClock
 from node.runtime import anchoring_worker
 from node.store.errors import SenderLockHeldError
 
 logger = logging.getLogger("node.worker")
 worker_app = typer.Typer(help="Run the anchoring worker.", no_args_is_help=True)
+EXPIRY_STOP_SECONDS = 30.0
 
 
 @worker_app.command("run")
@@ -32,8 +35,8 @@ def run_worker(
         bool,
         typer.Option(
             "--once",
-            help="batch and send everything pending, settle it (for at most "
-            "anchoring.receipt_timeout seconds) and exit",
+            help="expire pledges past their term, batch and send everything pending, settle it "
+            "(for at most anchoring.receipt_timeout seconds) and exit",
         ),
     ] = False,
 ) -> None:
@@ -43,12 +46,22 @@ def run_worker(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    worker, store = anchoring_worker(settings, SystemClock())
+    clock = SystemClock()
+    worker, store = anchoring_worker(settings, clock)
     try:
         if once:
+            with pledge_service(settings, clock) as pledges:
+                expired = pledges.expire_due()
+            typer.echo(f"expired {len(expired)} pledge(s)")
             _drain(worker)
         else:
-            _run_until_signalled(worker)
+            stop = threading.Event()
+            expiry = start_expiry_cycle(settings, clock, stop)
+            try:
+                _run_until_signalled(worker, stop)
+            finally:
+                stop.set()
+                expiry.join(EXPIRY_STOP_SECONDS)
     finally:
         worker.stop()
         store.engine.dispose()
@@ -64,9 +77,7 @@ def _drain(worker: AnchoringWorker) -> None:
     )
 
 
-def _run_until_signalled(worker: AnchoringWorker) -> None:
-    stop = threading.Event()
-
+def _run_until_signalled(worker: AnchoringWorker, stop: threading.Event) -> None:
     def request_stop(signum: int, _frame: FrameType | None) -> None:
         logger.info("%s: stopping after this cycle", signal.Signals(signum).name)
         stop.set()

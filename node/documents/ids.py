@@ -21,3 +21,14 @@ def asset_key_of(credit_code: str, fingerprint_material: Mapping[str, str]) -> b
     second registration.
     """
     return document_digest({"credit_code": credit_code, "asset": dict(fingerprint_material)})
+
+
+def pledge_id_of(pledge_id: str) -> bytes:
+    """The on-chain pledge id: keccak-256 of the node's pledge id."""
+    return keccak256(f"pledge:{pledge_id}".encode())
+
+
+def pledgee_digest_of(code: str) -> bytes:
+    """How the chain names a pledgee: the digest of its credit or institution code, which a
+    bank computes for itself to recognise its own pledges in a verification."""
+    return document_digest({"pledgee_code": code})

@@ -24,8 +24,14 @@ def leaf_hash(types: Sequence[str], value: Sequence[Any]) -> bytes:
 
 
 def leaf_of_digest(digest: bytes) -> bytes:
-    """The leaf of one document digest, as ``AnchorRegistry.leafOf`` computes it."""
-    return leaf_hash(("bytes32",), (digest,))
+    """The leaf of one document digest, as ``AnchorRegistry.leafOf`` computes it.
+
+    A ``bytes32`` ABI-encodes as itself, so no encoder is needed (an audit takes
+    the leaf of every anchored document).
+    """
+    if len(digest) != 32:
+        raise ValueError(f"a digest has 32 bytes, not {len(digest)}")
+    return keccak256(keccak256(digest))
 
 
 def node_hash(a: bytes, b: bytes) -> bytes:
@@ -66,9 +72,22 @@ class StandardMerkleTree:
         if not values:
             raise ValueError("a Merkle tree needs at least one leaf")
         kinds = tuple(types)
-        hashed = sorted(
-            ((leaf_hash(kinds, value), index) for index, value in enumerate(values)),
-        )
+        return cls._build([leaf_hash(kinds, value) for value in values], values, kinds)
+
+    @classmethod
+    def of_digests(cls, digests: Sequence[bytes]) -> StandardMerkleTree:
+        """The tree of ``bytes32`` document digests: ``of([[d] for d in digests], ["bytes32"])``
+        without the ABI encoder."""
+        if not digests:
+            raise ValueError("a Merkle tree needs at least one leaf")
+        leaves = [leaf_of_digest(digest) for digest in digests]
+        return cls._build(leaves, [(digest,) for digest in digests], ("bytes32",))
+
+    @classmethod
+    def _build(
+        cls, leaves: Sequence[bytes], values: Sequence[Sequence[Any]], kinds: tuple[str, ...]
+    ) -> StandardMerkleTree:
+        hashed = sorted((leaf, index) for index, leaf in enumerate(leaves))
         size = 2 * len(hashed) - 1
         tree: list[bytes] = [b""] * size
         tree_indices = [0] * len(values)

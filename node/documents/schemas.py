@@ -157,6 +157,84 @@ class EventLogHeadDocument(_Envelope):
     at: Timestamp
 
 
+InstitutionCode = Annotated[
+    str, StringConstraints(pattern=r"^([0-9A-HJ-NPQRTUWXY]{18}|[A-Z][0-9]{4}[A-Z][0-9]{9})$")
+]
+Amount = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,14}\.[0-9]{2}$")]
+
+
+class PledgorFields(_Strict):
+    name: Name
+    credit_code: CreditCode
+
+
+class PledgeeFields(_Strict):
+    name: Name
+    code: InstitutionCode = Field(description="credit code or financial institution code")
+
+
+class MoneyFields(_Strict):
+    amount: Amount = Field(description="a decimal string with two decimal places")
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+
+
+class ConsentFields(_Strict):
+    consented_by: Actor
+    credit_code: CreditCode
+    consented_at: Timestamp
+    letter_digest: Digest | None = Field(None, description="the holder's sealed consent letter")
+
+
+class PledgeDocument(_Envelope):
+    """A pledge record (质押登记), or an extension (展期) of one linked to it by ``extends``."""
+
+    kind: Literal[DocumentKind.PLEDGE] = DocumentKind.PLEDGE
+    pledge_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    chain_pledge_id: Digest = Field(description="keccak-256 of the pledge id, as on chain")
+    registration_number: RegistrationNumberText
+    certificate_id: Digest
+    pledgor: PledgorFields
+    pledgee: PledgeeFields
+    pledgee_digest: Digest = Field(description="the pledgee as the chain names it")
+    principal: MoneyFields
+    term_start: Day
+    term_end: Day
+    unified_registry_number: Annotated[str, StringConstraints(min_length=4, max_length=64)] = Field(
+        description="registration number at 中登网 (the unified registry)"
+    )
+    unified_registry_certificate_digest: Digest | None = None
+    contract_digest: Digest
+    registered_on: Day
+    priority: int = Field(ge=1)
+    requested_by: Actor
+    requested_at: Timestamp
+    confirmed_by: Actor
+    confirmed_at: Timestamp
+    consent: ConsentFields | None = None
+    extension: int = Field(0, ge=0, description="0 for the record, n for its n-th extension")
+    extends: Digest | None = Field(None, description="the pledge record an extension extends")
+    agreement_digest: Digest | None = Field(None, description="the extension agreement")
+
+
+class PledgeReleaseDocument(_Envelope):
+    """The end of a pledge: released (解除质押) or expired at the end of its term."""
+
+    kind: Literal[DocumentKind.PLEDGE_RELEASE] = DocumentKind.PLEDGE_RELEASE
+    pledge_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    chain_pledge_id: Digest
+    registration_number: RegistrationNumberText
+    certificate_id: Digest
+    record_digest: Digest = Field(description="the pledge record released")
+    cause: Literal["released", "expired"]
+    released_by: Actor
+    released_at: Timestamp
+    term_end: Day
+    release_document_digest: Digest | None = Field(
+        None, description="the pledgee's release document (解除质押通知书)"
+    )
+    reason: Text | None = None
+
+
 ActionKind = Literal[
     DocumentKind.CHANGE,
     DocumentKind.TRANSFER,
@@ -199,6 +277,8 @@ Document = (
     | ObjectionDecisionDocument
     | CertificateActionDocument
     | EventLogHeadDocument
+    | PledgeDocument
+    | PledgeReleaseDocument
 )
 
 MODELS: dict[DocumentKind, type[Document]] = {
@@ -207,6 +287,8 @@ MODELS: dict[DocumentKind, type[Document]] = {
     DocumentKind.NOTICE: NoticeDocument,
     DocumentKind.OBJECTION_DECISION: ObjectionDecisionDocument,
     DocumentKind.EVENT_LOG_HEAD: EventLogHeadDocument,
+    DocumentKind.PLEDGE: PledgeDocument,
+    DocumentKind.PLEDGE_RELEASE: PledgeReleaseDocument,
     **dict.fromkeys(ACTION_KINDS, CertificateActionDocument),
 }
 

@@ -25,6 +25,9 @@ class Centre:
     calendar: WorkingDayCalendar = field(default_factory=WorkingDayCalendar)
     notice_working_days: int = DEFAULT_NOTICE_WORKING_DAYS
     validity_years: int = DEFAULT_VALIDITY_YEARS
+    confirm_pledges_on_consent: bool = True
+    """The centre's policy: a pledge request (or extension) the holder consented to is
+    confirmed at once, without an operator."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", require_text(self.name, "centre.name", 200))

@@ -7,7 +7,7 @@ commit. A refused action raises before anything is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import uuid4
@@ -19,9 +19,10 @@ from node.documents.builders import (
 )
 from node.domain.notice import Objection
 from node.domain.parsing import parse_application, parse_compliance_report
-from node.domain.workflow import Application
+from node.domain.values import ApplicationContent
+from node.domain.workflow import Application, ApplicationState
 from node.services.context import NodeContext
-from node.services.errors import NotYourCaseError
+from node.services.errors import NotYourCaseError, NotYourHolderError
 from node.services.recording import latest_digest, record_document
 from node.store.ports import AbstractUnitOfWork
 from node.store.records import StoredDocument
@@ -44,13 +45,21 @@ class ApplicationService:
 
     # -- applicant -------------------------------------------------------------------------
 
-    def apply(self, applicant_id: str, data: object, *, submit: bool = True) -> CaseStep:
+    def apply(
+        self,
+        applicant_id: str,
+        data: object,
+        *,
+        submit: bool = True,
+        as_party: str | None = None,
+    ) -> CaseStep:
         """Create an application from its JSON document (and submit it, by default).
 
         Every invalid field is reported at once (``ApplicationInvalidError``); a
         compliance report in the document is ignored: the reviewer writes it.
+        With ``as_party`` (an applicant's credit code) the holder must be that party.
         """
-        content, _report = parse_application(data)
+        content = _content_of(data, as_party)
         application = Application(uuid4().hex, content)
         with self._context.unit_of_work() as uow:
             if submit:
@@ -60,9 +69,16 @@ class ApplicationService:
             uow.commit()
         return CaseStep(application, version)
 
-    def amend(self, applicant_id: str, application_id: str, data: object) -> CaseStep:
+    def amend(
+        self,
+        applicant_id: str,
+        application_id: str,
+        data: object,
+        *,
+        as_party: str | None = None,
+    ) -> CaseStep:
         """补正: replace the content of an application returned for amendment."""
-        content, _report = parse_application(data)
+        content = _content_of(data, as_party)
         return self._own_step(
             applicant_id,
             application_id,
@@ -185,6 +201,17 @@ class ApplicationService:
         with self._context.unit_of_work() as uow:
             return uow.applications.get(application_id)
 
+    def list_all(
+        self,
+        states: Collection[ApplicationState] | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Application]:
+        """Applications in ``states`` (all for None), oldest first: queues and the notice board."""
+        with self._context.unit_of_work() as uow:
+            return uow.applications.list_by_state(states, limit=limit, offset=offset)
+
     # -- machinery -------------------------------------------------------------------------
 
     def _notice_document(self, uow: AbstractUnitOfWork, app: Application) -> StoredDocument:
@@ -229,3 +256,13 @@ class ApplicationService:
     def _require_owner(uow: AbstractUnitOfWork, applicant_id: str, application_id: str) -> None:
         if uow.applications.applicant_of(application_id) != applicant_id:
             raise NotYourCaseError(f"application {application_id} is not yours")
+
+
+def _content_of(data: object, party: str | None) -> ApplicationContent:
+    """The application's content; NotYourHolderError when ``party`` is given and not the holder."""
+    content, _report = parse_application(data)
+    if party is not None and content.holder.credit_code.value != party:
+        raise NotYourHolderError(
+            f"the holder {content.holder.credit_code.value} is not the applicant {party}"
+        )
+    return content

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from node.documents.canonical import digest_hex
 from node.documents.schemas import EventLogHeadDocument
 from node.services.context import NodeContext
 from node.services.recording import record_document
-from node.store.records import HeadAnchor
+from node.store.records import EventEntry, HeadAnchor
 
 LOG_SUBJECT = "event-log"
+
+
+@dataclass(frozen=True)
+class LogIntegrity:
+    """The event log's hash chain as recomputed now."""
+
+    first_break: int | None
+    """The first seq where the chain breaks; None when it holds."""
+    head: EventEntry | None
 
 
 class AuditLogService:
@@ -47,3 +58,13 @@ class AuditLogService:
             anchored = uow.events.record_head_anchor(head, stored.id, job.id)
             uow.commit()
         return anchored
+
+    def entries(self, *, after: int = 0, limit: int = 100) -> list[EventEntry]:
+        """Log entries after seq ``after``, oldest first."""
+        with self._context.unit_of_work() as uow:
+            return uow.events.entries(after=after, limit=limit)
+
+    def integrity(self) -> LogIntegrity:
+        """Recompute the log's hash chain."""
+        with self._context.unit_of_work() as uow:
+            return LogIntegrity(uow.events.verify(), uow.events.head())

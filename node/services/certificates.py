@@ -1,5 +1,9 @@
 """After issue: change, transfer, licence, renewal, cancellation, revocation, expiry.
 
+While a pledge (质押) is active, change, transfer, renewal and cancellation are
+refused here, as the contract refuses them on chain; revocation is not, so that
+the pledgee sees it.
+
 Each action produces a signed decision document linked to the certificate's
 previous document; a successor certificate (change, transfer, renewal) gets
 its own certificate document linked to the decision. Status changes a
@@ -28,10 +32,12 @@ from node.domain.certificate import (
 from node.domain.identifiers import CreditCode, RegistrationNumber
 from node.domain.parsing import parse_application, parse_holder
 from node.services.context import NodeContext
+from node.services.errors import NotYourHolderError
 from node.services.outbox import claim_asset_keys, set_status_on_chain
+from node.services.pledges import require_unpledged
 from node.services.recording import latest_digest, record_document
 from node.store.ports import AbstractUnitOfWork
-from node.store.records import StoredDocument
+from node.store.records import CertificateRecord, StoredDocument
 
 CHAIN_STATUSES = {
     CertificateStatus.CANCELLED,
@@ -59,6 +65,26 @@ class CertificateService:
     def get(self, registration_number: str) -> Certificate:
         with self._context.unit_of_work() as uow:
             return uow.certificates.get(RegistrationNumber.parse(registration_number))
+
+    def get_held(self, holder: str, registration_number: str) -> Certificate:
+        """A certificate, only for the organisation that holds it."""
+        certificate = self.get(registration_number)
+        _require_holder(certificate, holder)
+        return certificate
+
+    def list_all(
+        self, *, status: CertificateStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        """The centre's certificates (in ``status`` when given), by registration number."""
+        with self._context.unit_of_work() as uow:
+            return uow.certificates.list_all(status=status, limit=limit, offset=offset)
+
+    def list_held(
+        self, holder: str, *, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        """Certificates ``holder`` (a credit code) holds, by registration number."""
+        with self._context.unit_of_work() as uow:
+            return uow.certificates.list_by_holder(holder, limit=limit, offset=offset)
 
     def change(self, actor: str, registration_number: str, data: object) -> ActionOutcome:
         """变更: new content for the same holder, under a new number."""
@@ -108,14 +134,26 @@ class CertificateService:
             ),
         )
 
-    def cancel(self, holder: str, registration_number: str, reason: str | None) -> ActionOutcome:
-        """注销: the holder gives the registration up (refused on chain while pledged)."""
-        return self._act(
-            registration_number,
-            lambda cert, at, previous: cert.cancel(
-                holder, at=at, reason=reason, previous_digest=previous
-            ),
-        )
+    def cancel(
+        self,
+        actor: str,
+        registration_number: str,
+        reason: str | None,
+        *,
+        holder: str | None = None,
+    ) -> ActionOutcome:
+        """注销: the holder gives the registration up (refused on chain while pledged).
+
+        With ``holder`` (the credit code of the organisation asking) the certificate
+        must be that holder's; an operator recording a written request passes none.
+        """
+
+        def cancel(cert: Certificate, at: datetime, previous: str | None) -> CertificateAction:
+            if holder is not None:
+                _require_holder(cert, holder)
+            return cert.cancel(actor, at=at, reason=reason, previous_digest=previous)
+
+        return self._act(registration_number, cancel, unpledged=True)
 
     def revoke(self, actor: str, registration_number: str, reason: str) -> ActionOutcome:
         """撤销: the centre withdraws the registration."""
@@ -137,12 +175,17 @@ class CertificateService:
         self,
         registration_number: str,
         action: Callable[[Certificate, datetime, str | None], CertificateAction],
+        *,
+        unpledged: bool = False,
     ) -> ActionOutcome:
+        """``action`` on the certificate; with ``unpledged``, refused while it is pledged."""
         number = RegistrationNumber.parse(registration_number)
         with self._context.unit_of_work() as uow:
             certificate = uow.certificates.get(number)
             previous = latest_digest(uow, str(number))
             done = action(certificate, self._context.clock.now(), _hex(previous))
+            if unpledged:
+                require_unpledged(uow, str(number))
             decision = self._record_action(uow, done, previous)
             uow.certificates.save(certificate)
             if done.to_status in CHAIN_STATUSES:
@@ -161,6 +204,7 @@ class CertificateService:
         year = local_date(now).year
         with context.unit_of_work() as uow:
             certificate = uow.certificates.get(number)
+            require_unpledged(uow, str(number))
             record = uow.certificates.record(number)
             previous = latest_digest(uow, str(number))
             serial = uow.certificates.last_serial(context.centre.region_code.value, year) + 1
@@ -215,6 +259,13 @@ class CertificateService:
                 created_at=self._context.clock.now(),
                 previous_digest=previous,
             ),
+        )
+
+
+def _require_holder(certificate: Certificate, holder: str) -> None:
+    if certificate.holder.credit_code.value != holder:
+        raise NotYourHolderError(
+            f"certificate {certificate.registration_number} is not held by {holder}"
         )
 
 

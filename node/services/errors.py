@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from node.errors import DomainError
+from node.errors import AuthenticationError, DomainError, PermissionDeniedError
 
 
-class NotYourCaseError(DomainError):
+class NotYourCaseError(PermissionDeniedError):
     """An applicant asked about or acted on another applicant's application."""
 
     code = "not_your_application"
+
+
+class NotYourHolderError(PermissionDeniedError):
+    """An applicant filed for, or acted on the certificate of, another organisation."""
+
+    code = "not_your_holder"
 
 
 class AssetAlreadyRegisteredError(DomainError):
@@ -19,3 +25,22 @@ class AssetAlreadyRegisteredError(DomainError):
     def __init__(self, holder: str) -> None:
         self.holder = holder
         super().__init__(f"the asset is already registered by {holder}")
+
+
+class ApiKeyInvalidError(AuthenticationError):
+    """No key has this id and secret (a malformed, unknown or wrong key: the caller learns
+    nothing of which)."""
+
+    code = "api_key_invalid"
+
+
+class ApiKeyRevokedError(AuthenticationError):
+    """The key was revoked."""
+
+    code = "api_key_revoked"
+
+
+class ApiKeyExpiredError(AuthenticationError):
+    """The key's validity ended (after a rotation's grace period, or at its set expiry)."""
+
+    code = "api_key_expired"

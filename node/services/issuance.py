@@ -16,6 +16,7 @@ from node.documents.schemas import CertificateDocument
 from node.domain.calendar import local_date
 from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.errors import InvalidFieldError
+from node.domain.registration_facts import facts_of_certificate
 from node.domain.workflow import Application
 from node.errors import NodeError
 from node.services.context import NodeContext
@@ -62,8 +63,9 @@ class IssuanceService:
     def issue(self, issuer: str, application_id: str) -> IssuedCertificate:
         """Issue the certificate of ``application_id`` under the next registration number.
 
-        The certificate, its signed document, its anchoring job, the application's
-        new state and the asset-key claim for the chain are written together.
+        The certificate, its signed document, its anchoring job, its statistics facts,
+        the application's new state and the asset-key claim for the chain are written
+        together.
         """
         [issued] = self._issue_chunk(issuer, [application_id])
         return issued
@@ -123,6 +125,7 @@ class IssuanceService:
                     for draft, doc in zip(drafts, stored, strict=True)
                 ]
             )
+            uow.registration_facts.add_many([facts_of_certificate(c) for c in certificates])
             uow.applications.save_many(applications)
             claim_asset_keys(
                 uow,

@@ -10,18 +10,23 @@ ConcurrentUpdateError, as a lost optimistic lock would.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Self, TypeVar
 from uuid import uuid4
 
 from node.documents.ids import certificate_id_of
 from node.domain.calendar import Clock, SystemClock
-from node.domain.certificate import Certificate
+from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
+from node.domain.pledge import Pledge, PledgeStatus
+from node.domain.pledge_snapshot import pledge_from_snapshot
+from node.domain.registration_facts import RegistrationFacts, Subject
 from node.domain.snapshot import (
     Snapshot,
     application_from_snapshot,
@@ -29,7 +34,10 @@ from node.domain.snapshot import (
     certificate_from_snapshot,
     certificate_to_snapshot,
 )
-from node.domain.workflow import Application
+from node.domain.statistics import ListedCompanyTally, Period, RegistryTallies
+from node.domain.workflow import Application, ApplicationState
+from node.store.api_keys import checked_key
+from node.store.centre_settings import checked_settings
 from node.store.checks import (
     checked_digest,
     require_aware,
@@ -54,18 +62,25 @@ from node.store.keyring import Keyring, Sealed, associated_data, open_sealed, se
 from node.store.log_chain import entry_hash, first_break, plain_details
 from node.store.models import NAME
 from node.store.outbox import check_leaves, check_sender, proof_to_json
+from node.store.pledges import pledge_columns, pledge_log_entries
 from node.store.ports import (
+    ALL_PLEDGES,
     AbstractAnchorQueue,
+    AbstractApiKeyRepository,
     AbstractApplicationRepository,
     AbstractAttachmentStore,
+    AbstractCentreSettingsRepository,
     AbstractCertificateRepository,
     AbstractChainActionQueue,
     AbstractDocumentRepository,
     AbstractEventLog,
     AbstractIdempotencyStore,
+    AbstractPledgeRepository,
+    AbstractRegistrationFactsRepository,
     AbstractUnitOfWork,
     NewCertificate,
     NewEvent,
+    PledgeFilter,
 )
 from node.store.records import (
     BATCH_TRANSITIONS,
@@ -74,9 +89,11 @@ from node.store.records import (
     AnchorBatchStatus,
     AnchorJob,
     AnchorJobStatus,
+    ApiKey,
     Attachment,
     AttachmentInfo,
     BatchLeaf,
+    CentreSettings,
     CertificateRecord,
     ChainAction,
     ChainActionStatus,
@@ -84,7 +101,9 @@ from node.store.records import (
     HeadAnchor,
     IdempotentResponse,
     NewDocument,
+    PledgeTotal,
     StoredDocument,
+    StoredPledge,
 )
 from node.store.repositories import certificate_log_details, superseded_by, workflow_log_details
 
@@ -123,6 +142,16 @@ class StoredCertificate:
 
 
 @dataclass
+class FakeStoredPledge:
+    """What the fake keeps of a pledge: its row's columns and links."""
+
+    columns: dict[str, Any]
+    version: int
+    record_digest: bytes | None = None
+    chain_action_id: int | None = None
+
+
+@dataclass
 class FakeDatabase:
     """Everything the fakes store; share one between unit of work instances."""
 
@@ -132,10 +161,14 @@ class FakeDatabase:
     anchor_batches: dict[int, AnchorBatch] = field(default_factory=dict)
     chain_actions: dict[int, ChainAction] = field(default_factory=dict)
     certificates: dict[str, StoredCertificate] = field(default_factory=dict)
+    registration_facts: dict[str, RegistrationFacts] = field(default_factory=dict)
     events: list[EventEntry] = field(default_factory=list)
     head_anchors: list[HeadAnchor] = field(default_factory=list)
     attachments: dict[str, tuple[AttachmentInfo, Sealed]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotentResponse] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    centre_settings: CentreSettings | None = None
+    pledges: dict[str, FakeStoredPledge] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
     generation: int = 0
     """Bumped by every commit."""
@@ -201,6 +234,22 @@ class FakeApplicationRepository(AbstractApplicationRepository):
             if stored.applicant_id == applicant_id
         )
         return [self.get(application_id) for _, application_id in mine[offset : offset + limit]]
+
+    def list_by_state(
+        self,
+        states: Collection[ApplicationState] | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Application]:
+        require_page(limit, offset)
+        wanted = None if states is None else {state.value for state in states}
+        found = sorted(
+            (stored.created_at, application_id)
+            for application_id, stored in self._db.applications.items()
+            if wanted is None or stored.snapshot["state"] in wanted
+        )
+        return [self.get(application_id) for _, application_id in found[offset : offset + limit]]
 
     def save(self, application: Application, *, expected_version: int | None = None) -> int:
         stored = self._stored(application.id)
@@ -423,6 +472,17 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         held = [record for record in found if record.holder_credit_code == credit_code]
         return held[offset : offset + limit]
 
+    def list_all(
+        self, *, status: CertificateStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        require_page(limit, offset)
+        found = sorted(
+            (s.record for s in self._db.certificates.values()),
+            key=lambda record: record.registration_number,
+        )
+        chosen = [record for record in found if status is None or record.status is status]
+        return chosen[offset : offset + limit]
+
     def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
         found = [
             s.record for s in self._db.certificates.values() if s.record.asset_key == asset_key
@@ -433,6 +493,9 @@ class FakeCertificateRepository(AbstractCertificateRepository):
         wanted = set(asset_keys)
         found = [s.record for s in self._db.certificates.values() if s.record.asset_key in wanted]
         return sorted(found, key=lambda record: record.registration_number)
+
+    def taken_numbers(self, registration_numbers: Sequence[str]) -> set[str]:
+        return {number for number in registration_numbers if number in self._db.certificates}
 
     def last_serial(self, region_code: str, year: int) -> int:
         prefix = f"{region_code}-{year:04d}-"
@@ -458,6 +521,72 @@ class FakeCertificateRepository(AbstractCertificateRepository):
                 certificate_log_details(action),
                 at=action.at,
             )
+
+
+class FakeRegistrationFactsRepository(AbstractRegistrationFactsRepository):
+    """Registration facts in a FakeDatabase; the counts taken in Python."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def add_many(self, facts: Sequence[RegistrationFacts]) -> None:
+        def add() -> None:
+            for item in facts:
+                number = item.registration_number
+                if number in self._db.registration_facts:
+                    raise AlreadyExistsError("registration_facts", number)
+                if number not in self._db.certificates:
+                    raise NotFoundError("certificate", number)
+                self._db.registration_facts[number] = item
+
+        all_or_nothing(self._db, add)
+
+    def get(self, registration_number: str) -> RegistrationFacts:
+        try:
+            return self._db.registration_facts[registration_number]
+        except KeyError:
+            raise NotFoundError("registration_facts", registration_number) from None
+
+    def tallies(self, period: Period) -> RegistryTallies:
+        chosen = [
+            facts
+            for facts in self._db.registration_facts.values()
+            if period.contains(facts.registered_on)
+        ]
+        companies: dict[str, list[RegistrationFacts]] = {}
+        for facts in chosen:
+            if facts.listing is not None and facts.listing.securities_code is not None:
+                companies.setdefault(facts.listing.securities_code.value, []).append(facts)
+        return RegistryTallies(
+            registrations=len(chosen),
+            registrants=len({facts.credit_code for facts in chosen}),
+            by_ownership_listing=Counter(
+                (facts.ownership, None if facts.listing is None else facts.listing.listed)
+                for facts in chosen
+            ),
+            by_province=Counter(facts.province_code for facts in chosen),
+            by_section=Counter(facts.industry_section for facts in chosen),
+            by_data_type=Counter(facts.data_type for facts in chosen),
+            by_month=Counter(
+                (facts.registered_on.year, facts.registered_on.month) for facts in chosen
+            ),
+            listed_companies=tuple(
+                ListedCompanyTally(
+                    securities_code=code,
+                    board=registrations[0].listing.board,  # type: ignore[union-attr,arg-type]
+                    registrations=len(registrations),
+                    amounts={
+                        subject: sum(
+                            (facts.amounts.get(subject, Decimal(0)) for facts in registrations),
+                            Decimal(0),
+                        )
+                        for subject in Subject
+                    },
+                )
+                for code, registrations in sorted(companies.items())
+            ),
+            first_registered_on=min((facts.registered_on for facts in chosen), default=None),
+        )
 
 
 class FakeEventLog(AbstractEventLog):
@@ -852,6 +981,215 @@ class FakeIdempotencyStore(AbstractIdempotencyStore):
         return len(old)
 
 
+class FakeApiKeyRepository(AbstractApiKeyRepository):
+    """API keys in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def add(self, key: ApiKey) -> None:
+        if checked_key(key).key_id in self._db.api_keys:
+            raise AlreadyExistsError("api_key", key.key_id)
+        self._db.api_keys[key.key_id] = key
+
+    def get(self, key_id: str) -> ApiKey:
+        try:
+            return self._db.api_keys[key_id]
+        except KeyError:
+            raise NotFoundError("api_key", key_id) from None
+
+    def save(self, key: ApiKey) -> None:
+        stored = self.get(checked_key(key).key_id)
+        self._db.api_keys[key.key_id] = replace(
+            stored,
+            expires_at=key.expires_at,
+            revoked_at=key.revoked_at,
+            replaced_by=key.replaced_by,
+        )
+
+    def list(self, *, limit: int = 50, offset: int = 0) -> list[ApiKey]:
+        require_page(limit, offset)
+        ordered = sorted(self._db.api_keys.values(), key=lambda key: (key.created_at, key.key_id))
+        return ordered[offset : offset + limit]
+
+
+class FakeCentreSettingsRepository(AbstractCentreSettingsRepository):
+    """The centre's settings in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def get(self) -> CentreSettings | None:
+        return self._db.centre_settings
+
+    def put(self, settings: CentreSettings) -> None:
+        self._db.centre_settings = replace(
+            checked_settings(settings),
+            holidays=tuple(sorted(settings.holidays)),
+            makeup_workdays=tuple(sorted(settings.makeup_workdays)),
+        )
+
+
+class FakePledgeRepository(AbstractPledgeRepository):
+    """Pledges in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase, events: AbstractEventLog) -> None:
+        self._db = db
+        self._events = events
+
+    def add(self, pledge: Pledge) -> None:
+        number = str(pledge.terms.registration_number)
+        if pledge.id in self._db.pledges:
+            raise AlreadyExistsError("pledge", pledge.id)
+        if number not in self._db.certificates:
+            raise NotFoundError("certificate", number)
+        columns = pledge_columns(pledge)
+        if any(
+            stored.columns["chain_pledge_id"] == columns["chain_pledge_id"]
+            for stored in self._db.pledges.values()
+        ):
+            raise AlreadyExistsError("pledge", pledge.id)
+        self._db.pledges[pledge.id] = FakeStoredPledge(copy.deepcopy(columns), 1)
+        self._events.append_many(pledge_log_entries(pledge, pledge.steps))
+
+    def get(self, pledge_id: str) -> Pledge:
+        return pledge_from_snapshot(self._stored(pledge_id).columns["snapshot"])
+
+    def stored(self, pledge_id: str) -> StoredPledge:
+        return self._record(self._stored(pledge_id))
+
+    def save(
+        self,
+        pledge: Pledge,
+        *,
+        record_digest: bytes | None = None,
+        chain_action_id: int | None = None,
+    ) -> int:
+        stored = self._stored(pledge.id)
+        logged = len(stored.columns["snapshot"]["steps"])
+        if len(pledge.steps) < logged:
+            raise ConcurrentUpdateError("pledge", pledge.id)
+        columns = pledge_columns(pledge)
+        priority = columns["priority"]
+        if priority is not None and any(
+            other.columns["registration_number"] == columns["registration_number"]
+            and other.columns["priority"] == priority
+            for key, other in self._db.pledges.items()
+            if key != pledge.id
+        ):
+            raise ConcurrentUpdateError("pledge", pledge.id)
+        stored.columns = copy.deepcopy(columns)
+        stored.version += 1
+        if record_digest is not None:
+            stored.record_digest = require_bytes32(record_digest, "record_digest")
+        if chain_action_id is not None:
+            stored.chain_action_id = self._db_action(chain_action_id).id
+        self._events.append_many(pledge_log_entries(pledge, pledge.steps[logged:]))
+        return stored.version
+
+    def find(
+        self, where: PledgeFilter = ALL_PLEDGES, *, limit: int = 50, offset: int = 0
+    ) -> list[StoredPledge]:
+        require_page(limit, offset)
+        found = sorted(
+            (stored for stored in self._db.pledges.values() if _matches(stored, where)),
+            key=lambda stored: (
+                stored.columns["registration_number"],
+                stored.columns["priority"] is None,
+                stored.columns["priority"] or 0,
+                stored.columns["requested_at"],
+                stored.columns["snapshot"]["id"],
+            ),
+        )
+        return [self._record(stored) for stored in found[offset : offset + limit]]
+
+    def totals(self, where: PledgeFilter = ALL_PLEDGES) -> list[PledgeTotal]:
+        sums: dict[tuple[str, str], tuple[int, int]] = {}
+        for stored in self._db.pledges.values():
+            if _matches(stored, where):
+                key = (stored.columns["status"], stored.columns["currency"])
+                count, total = sums.get(key, (0, 0))
+                sums[key] = (count + 1, total + stored.columns["principal_minor"])
+        return [
+            PledgeTotal(PledgeStatus(status), currency, count, total)
+            for (status, currency), (count, total) in sorted(sums.items())
+        ]
+
+    def last_priority(self, registration_number: str) -> int:
+        return max(
+            (
+                stored.columns["priority"] or 0
+                for stored in self._db.pledges.values()
+                if stored.columns["registration_number"] == registration_number
+            ),
+            default=0,
+        )
+
+    def due_to_expire(self, today: date, *, limit: int = 100) -> list[Pledge]:
+        require_page(limit, 0)
+        due = sorted(
+            (
+                stored
+                for stored in self._db.pledges.values()
+                if stored.columns["status"] == PledgeStatus.ACTIVE.value
+                and stored.columns["term_end"] < today
+            ),
+            key=lambda stored: (stored.columns["term_end"], stored.columns["snapshot"]["id"]),
+        )
+        return [pledge_from_snapshot(stored.columns["snapshot"]) for stored in due[:limit]]
+
+    def by_chain_ids(self, chain_pledge_ids: Sequence[bytes]) -> dict[bytes, StoredPledge]:
+        wanted = set(chain_pledge_ids)
+        return {
+            stored.columns["chain_pledge_id"]: self._record(stored)
+            for stored in self._db.pledges.values()
+            if stored.columns["chain_pledge_id"] in wanted
+        }
+
+    def _stored(self, pledge_id: str) -> FakeStoredPledge:
+        try:
+            return self._db.pledges[pledge_id]
+        except KeyError:
+            raise NotFoundError("pledge", pledge_id) from None
+
+    def _db_action(self, action_id: int) -> ChainAction:
+        try:
+            return self._db.chain_actions[action_id]
+        except KeyError:
+            raise NotFoundError("chain_action", action_id) from None
+
+    def _record(self, stored: FakeStoredPledge) -> StoredPledge:
+        action = (
+            None
+            if stored.chain_action_id is None
+            else self._db.chain_actions.get(stored.chain_action_id)
+        )
+        return StoredPledge(
+            pledge=pledge_from_snapshot(stored.columns["snapshot"]),
+            version=stored.version,
+            record_digest=stored.record_digest,
+            chain_action_id=stored.chain_action_id,
+            chain_status=None if action is None else action.status,
+            chain_error=None if action is None else action.error,
+        )
+
+
+def _matches(stored: FakeStoredPledge, where: PledgeFilter) -> bool:
+    columns = stored.columns
+    return (
+        (where.pledgee is None or columns["pledgee_code"] == where.pledgee)
+        and (where.pledgor is None or columns["pledgor_credit_code"] == where.pledgor)
+        and (
+            where.registration_number is None
+            or columns["registration_number"] == where.registration_number
+        )
+        and (
+            where.statuses is None
+            or columns["status"] in {status.value for status in where.statuses}
+        )
+    )
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A unit of work over a FakeDatabase (a new empty one unless one is given)."""
 
@@ -924,9 +1262,13 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.applications = FakeApplicationRepository(working, self.database, events, self._clock)
         self.documents = FakeDocumentRepository(working, self._clock)
         self.certificates = FakeCertificateRepository(working, self.database, events)
+        self.registration_facts = FakeRegistrationFactsRepository(working)
         self.anchors = FakeAnchorQueue(working, self._clock)
         self.chain_actions = FakeChainActionQueue(working, self._clock)
         self.idempotency = FakeIdempotencyStore(working, self._clock)
+        self.api_keys = FakeApiKeyRepository(working)
+        self.centre_settings = FakeCentreSettingsRepository(working)
+        self.pledges = FakePledgeRepository(working, events)
         self._attachments = (
             None if keyring is None else FakeAttachmentStore(working, keyring, self._clock)
         )

@@ -14,6 +14,8 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    BigInteger,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -23,11 +25,17 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
+from node.domain.pledge import PledgeStatus
+from node.domain.registration_facts import FactsOrigin
+from node.domain.roles import Role
+from node.domain.securities import Board
+from node.domain.values import DataType, IndustrySection, Ownership
 from node.domain.workflow import ApplicationState
 from node.store.column_types import UtcDateTime, bytes32, json_type
 from node.store.records import (
@@ -310,3 +318,130 @@ class IdempotencyKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
     __table_args__ = (CheckConstraint("status_code BETWEEN 100 AND 599", name="status_code"),)
+
+
+class RegistrationFactsRow(Base):
+    """The statistics facts of one registration (``node.domain.registration_facts``).
+
+    Amounts are integer fen (分), so that sums are exact on SQLite and PostgreSQL
+    alike; NULL is an amount not given, and ``listed`` NULL a listing not recorded.
+    """
+
+    __tablename__ = "registration_facts"
+
+    registration_number: Mapped[str] = mapped_column(
+        ForeignKey("certificates.registration_number"), primary_key=True
+    )
+    origin: Mapped[str] = mapped_column(String(16))
+    registered_on: Mapped[date] = mapped_column(index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    ownership: Mapped[str] = mapped_column(String(16))
+    listed: Mapped[bool | None] = mapped_column(Boolean)
+    securities_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    board: Mapped[str | None] = mapped_column(String(16))
+    province_code: Mapped[str] = mapped_column(String(2))
+    region_code: Mapped[str] = mapped_column(String(6))
+    industry_section: Mapped[str] = mapped_column(String(1))
+    industry_division: Mapped[str | None] = mapped_column(String(2))
+    data_type: Mapped[str] = mapped_column(String(16))
+    right_holding: Mapped[bool] = mapped_column(Boolean)
+    right_use: Mapped[bool] = mapped_column(Boolean)
+    right_operation: Mapped[bool] = mapped_column(Boolean)
+    intangible_fen: Mapped[int | None] = mapped_column(BigInteger)
+    development_fen: Mapped[int | None] = mapped_column(BigInteger)
+    inventory_fen: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        CheckConstraint(one_of("origin", FactsOrigin), name="origin"),
+        CheckConstraint(one_of("ownership", Ownership), name="ownership"),
+        CheckConstraint(one_of("data_type", DataType), name="data_type"),
+        CheckConstraint(one_of("industry_section", IndustrySection), name="industry_section"),
+        CheckConstraint(f"board IS NULL OR {one_of('board', Board)}", name="board"),
+        CheckConstraint(
+            "(listed IS TRUE AND securities_code IS NOT NULL AND board IS NOT NULL)"
+            " OR (listed IS NOT TRUE AND securities_code IS NULL AND board IS NULL)",
+            name="listing",
+        ),
+        CheckConstraint(
+            "(intangible_fen IS NULL OR intangible_fen >= 0)"
+            " AND (development_fen IS NULL OR development_fen >= 0)"
+            " AND (inventory_fen IS NULL OR inventory_fen >= 0)",
+            name="amounts",
+        ),
+    )
+
+
+class ApiKeyRow(Base):
+    """An API key: the SHA-256 of its secret under its public id, its role and principal."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_hash: Mapped[bytes] = mapped_column(bytes32())
+    principal: Mapped[str] = mapped_column(String(NAME), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str | None] = mapped_column(String(18))
+    label: Mapped[str] = mapped_column(String(NAME))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    replaced_by: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (
+        CheckConstraint(one_of("role", Role), name="role"),
+        CheckConstraint(is_32_bytes("secret_hash"), name="secret_hash_length"),
+    )
+
+
+class CentreSettingsRow(Base):
+    """The one row of the centre's settings set through the admin API."""
+
+    __tablename__ = "centre_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notice_working_days: Mapped[int] = mapped_column(Integer)
+    validity_years: Mapped[int] = mapped_column(Integer)
+    holidays: Mapped[list[str]] = mapped_column(json_type())
+    makeup_workdays: Mapped[list[str]] = mapped_column(json_type())
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(NAME))
+
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+
+class PledgeRow(Base):
+    """A pledge (质押) of a certificate: queried columns, chain links and the domain snapshot.
+
+    ``(registration_number, priority)`` is unique, so two confirmations that take the same
+    next priority collide on commit rather than both succeeding.
+    """
+
+    __tablename__ = "pledges"
+
+    id: Mapped[str] = mapped_column(String(ID), primary_key=True)
+    registration_number: Mapped[str] = mapped_column(
+        ForeignKey("certificates.registration_number"), index=True
+    )
+    chain_pledge_id: Mapped[bytes] = mapped_column(bytes32(), unique=True)
+    pledgee_code: Mapped[str] = mapped_column(String(18), index=True)
+    pledgor_credit_code: Mapped[str] = mapped_column(String(18), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    principal_minor: Mapped[int] = mapped_column(BigInteger)
+    term_end: Mapped[date]
+    requested_at: Mapped[datetime]
+    record_digest: Mapped[bytes | None] = mapped_column(ForeignKey("documents.digest"))
+    chain_action_id: Mapped[int | None] = mapped_column(ForeignKey("chain_actions.id"))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(json_type())
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(one_of("status", PledgeStatus), name="status"),
+        CheckConstraint("principal_minor > 0", name="principal"),
+        CheckConstraint("priority IS NULL OR priority >= 1", name="priority"),
+        CheckConstraint(is_32_bytes("chain_pledge_id"), name="chain_pledge_id_length"),
+        UniqueConstraint("registration_number", "priority"),
+        Index(None, "status", "term_end"),
+    )
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once

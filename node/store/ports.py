@@ -14,16 +14,19 @@ entity, in the same transaction, so the audit log cannot miss an action.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Self
 
-from node.domain.certificate import Certificate
+from node.domain.certificate import Certificate, CertificateStatus
 from node.domain.frozen_json import JsonValue
 from node.domain.identifiers import RegistrationNumber
-from node.domain.workflow import Application
+from node.domain.pledge import Pledge, PledgeStatus
+from node.domain.registration_facts import RegistrationFacts
+from node.domain.statistics import Period, RegistryTallies
+from node.domain.workflow import Application, ApplicationState
 from node.store.checks import require_bytes32
 from node.store.errors import InvalidTransitionError, InvalidValueError
 from node.store.keyring import Keyring
@@ -31,9 +34,11 @@ from node.store.records import (
     AnchorBatch,
     AnchorBatchStatus,
     AnchorJob,
+    ApiKey,
     Attachment,
     AttachmentInfo,
     BatchLeaf,
+    CentreSettings,
     CertificateRecord,
     ChainAction,
     ChainActionStatus,
@@ -41,7 +46,9 @@ from node.store.records import (
     HeadAnchor,
     IdempotentResponse,
     NewDocument,
+    PledgeTotal,
     StoredDocument,
+    StoredPledge,
 )
 
 
@@ -79,6 +86,17 @@ class AbstractApplicationRepository(ABC):
         self, applicant_id: str, *, limit: int = 50, offset: int = 0
     ) -> list[Application]:
         """The applicant's applications, oldest first (ties by id), one page."""
+
+    @abstractmethod
+    def list_by_state(
+        self,
+        states: Collection[ApplicationState] | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Application]:
+        """Applications in any of ``states`` (every one for None), oldest first (ties by id),
+        one page: the operators' queues, the notice board, the regulator's view."""
 
     @abstractmethod
     def save(self, application: Application, *, expected_version: int | None = None) -> int:
@@ -184,6 +202,12 @@ class AbstractCertificateRepository(ABC):
         """Certificates held by ``credit_code``, by registration number, one page."""
 
     @abstractmethod
+    def list_all(
+        self, *, status: CertificateStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        """Certificates (in ``status`` when given), by registration number, one page."""
+
+    @abstractmethod
     def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
         """Every certificate registered for the asset key, by registration number."""
 
@@ -193,12 +217,34 @@ class AbstractCertificateRepository(ABC):
         read at once."""
 
     @abstractmethod
+    def taken_numbers(self, registration_numbers: Sequence[str]) -> set[str]:
+        """Those of ``registration_numbers`` that a stored certificate has, read at once."""
+
+    @abstractmethod
     def last_serial(self, region_code: str, year: int) -> int:
         """The highest serial of the centre's registration numbers of ``year``, 0 for none.
 
         The number is part of the primary key, so two issuers that take the same
         next serial collide on commit rather than both succeeding.
         """
+
+
+class AbstractRegistrationFactsRepository(ABC):
+    """The statistics facts of every registration, and the counts the yearbook is made of."""
+
+    @abstractmethod
+    def add_many(self, facts: Sequence[RegistrationFacts]) -> None:
+        """Store the facts of registrations whose certificates are stored (in this unit of
+        work or before); AlreadyExistsError for a number that has facts, NotFoundError for a
+        number without a certificate, and then none is stored."""
+
+    @abstractmethod
+    def get(self, registration_number: str) -> RegistrationFacts:
+        """The facts of a registration; NotFoundError (``registration_facts_not_found``)."""
+
+    @abstractmethod
+    def tallies(self, period: Period) -> RegistryTallies:
+        """Counts over the registrations of ``period``, taken from one snapshot of the store."""
 
 
 @dataclass(frozen=True)
@@ -439,16 +485,123 @@ class AbstractIdempotencyStore(ABC):
         """Forget responses created before ``older_than``; return how many."""
 
 
+class AbstractApiKeyRepository(ABC):
+    """API keys by their public id."""
+
+    @abstractmethod
+    def add(self, key: ApiKey) -> None:
+        """Store a new key; AlreadyExistsError (``api_key_exists``) when the id is taken."""
+
+    @abstractmethod
+    def get(self, key_id: str) -> ApiKey:
+        """The key; NotFoundError (``api_key_not_found``) when absent."""
+
+    @abstractmethod
+    def save(self, key: ApiKey) -> None:
+        """Store a key's new expiry, revocation or successor; NotFoundError when absent."""
+
+    @abstractmethod
+    def list(self, *, limit: int = 50, offset: int = 0) -> list[ApiKey]:
+        """Keys, oldest first (ties by id), one page."""
+
+
+class AbstractCentreSettingsRepository(ABC):
+    """The centre's settings set through the admin API: one record, or none yet."""
+
+    @abstractmethod
+    def get(self) -> CentreSettings | None:
+        """The stored settings; None when the admin never set any."""
+
+    @abstractmethod
+    def put(self, settings: CentreSettings) -> None:
+        """Replace the stored settings."""
+
+
+@dataclass(frozen=True)
+class PledgeFilter:
+    """Which pledges a listing holds; every criterion given must match."""
+
+    pledgee: str | None = None
+    """The pledgee's credit or institution code."""
+    pledgor: str | None = None
+    """The pledgor's (holder's) credit code."""
+    registration_number: str | None = None
+    statuses: frozenset[PledgeStatus] | None = None
+
+
+ALL_PLEDGES = PledgeFilter()
+
+
+class AbstractPledgeRepository(ABC):
+    """Pledges of certificates, stored as snapshots beside the columns that are queried.
+
+    Adding or saving a pledge appends its new steps to the event log, as the
+    certificate repository does with certificate actions.
+    """
+
+    @abstractmethod
+    def add(self, pledge: Pledge) -> None:
+        """Store a new pledge; AlreadyExistsError (``pledge_exists``) when the id is taken,
+        NotFoundError when its certificate is not stored."""
+
+    @abstractmethod
+    def get(self, pledge_id: str) -> Pledge:
+        """The pledge; NotFoundError (``pledge_not_found``) when absent."""
+
+    @abstractmethod
+    def stored(self, pledge_id: str) -> StoredPledge:
+        """The pledge with what is stored beside it; NotFoundError when absent."""
+
+    @abstractmethod
+    def save(
+        self,
+        pledge: Pledge,
+        *,
+        record_digest: bytes | None = None,
+        chain_action_id: int | None = None,
+    ) -> int:
+        """Store the pledge's new state (and the record digest or chain action when given) and
+        return its new version; ConcurrentUpdateError when someone saved it since it was read
+        here, or another pledge of the certificate took its priority."""
+
+    @abstractmethod
+    def find(
+        self, where: PledgeFilter = ALL_PLEDGES, *, limit: int = 50, offset: int = 0
+    ) -> list[StoredPledge]:
+        """Pledges matching ``where``, by registration number, then priority (unconfirmed last),
+        then request time and id; one page."""
+
+    @abstractmethod
+    def totals(self, where: PledgeFilter = ALL_PLEDGES) -> list[PledgeTotal]:
+        """Count and principal of the pledges matching ``where``, by status and currency."""
+
+    @abstractmethod
+    def last_priority(self, registration_number: str) -> int:
+        """The highest priority given on the certificate, 0 for none."""
+
+    @abstractmethod
+    def due_to_expire(self, today: date, *, limit: int = 100) -> list[Pledge]:
+        """Active pledges whose term ended before ``today``, earliest end first."""
+
+    @abstractmethod
+    def by_chain_ids(self, chain_pledge_ids: Sequence[bytes]) -> dict[bytes, StoredPledge]:
+        """The stored pledges of these on-chain ids (unknown ids are left out), read at once."""
+
+
 class AbstractUnitOfWork(ABC):
     """One transaction over every repository; a context manager that rolls back by default."""
 
     applications: AbstractApplicationRepository
     documents: AbstractDocumentRepository
     certificates: AbstractCertificateRepository
+    registration_facts: AbstractRegistrationFactsRepository
     events: AbstractEventLog
     anchors: AbstractAnchorQueue
     chain_actions: AbstractChainActionQueue
     idempotency: AbstractIdempotencyStore
+    api_keys: AbstractApiKeyRepository
+    centre_settings: AbstractCentreSettingsRepository
+    pledges: AbstractPledgeRepository
 
     @property
     @abstractmethod

@@ -14,6 +14,7 @@ from enum import StrEnum
 from node.documents.kinds import DocumentKind
 from node.domain.certificate import CertificateStatus
 from node.domain.frozen_json import JsonValue
+from node.domain.pledge import Pledge, PledgeStatus
 
 
 class AnchorJobStatus(StrEnum):
@@ -239,3 +240,55 @@ CHAIN_ACTION_TRANSITIONS: frozenset[tuple[ChainActionStatus, ChainActionStatus]]
 """(from, to) moves of a chain action; confirmed → sent is a reorg (the saved transaction is
 broadcast again), back to pending clears the transaction (its nonce went to other bytes, or a
 fix)."""
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """An API key as stored: its public id and the hash of its secret, never the secret."""
+
+    key_id: str
+    secret_hash: bytes
+    principal: str
+    role: str
+    party: str | None
+    label: str
+    created_at: datetime
+    expires_at: datetime | None = None
+    revoked_at: datetime | None = None
+    replaced_by: str | None = None
+
+
+@dataclass(frozen=True)
+class CentreSettings:
+    """The centre's rule settings as its admin last set them (over the configuration's)."""
+
+    notice_working_days: int
+    validity_years: int
+    holidays: tuple[date, ...]
+    makeup_workdays: tuple[date, ...]
+    updated_at: datetime
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class StoredPledge:
+    """A pledge as stored: the domain object, its version, its record's digest and where its
+    latest chain write (registration, then release) stands."""
+
+    pledge: Pledge
+    version: int
+    record_digest: bytes | None
+    chain_action_id: int | None
+    chain_status: ChainActionStatus | None
+    chain_error: str | None
+
+
+@dataclass(frozen=True)
+class PledgeTotal:
+    """How many pledges of one status and currency, and the sum of their principal in
+    hundredths."""
+
+    status: PledgeStatus
+    currency: str
+    count: int
+    principal_minor: int

@@ -8,7 +8,7 @@ the row still has the version read here (optimistic locking).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 from uuid import uuid4
@@ -31,7 +31,7 @@ from node.domain.snapshot import (
     certificate_from_snapshot,
     certificate_to_snapshot,
 )
-from node.domain.workflow import Application, WorkflowEvent
+from node.domain.workflow import Application, ApplicationState, WorkflowEvent
 from node.store.checks import (
     checked_digest,
     require_aware,
@@ -69,6 +69,9 @@ from node.store.records import (
     NewDocument,
     StoredDocument,
 )
+
+NUMBERS_PER_QUERY = 5000
+"""Keys per IN list (stays under every driver's bind-parameter limit)."""
 
 
 def _table(row_class: type[Base]) -> Table:
@@ -184,6 +187,26 @@ class ApplicationRepository(AbstractApplicationRepository):
             .limit(limit)
             .offset(offset)
         )
+        return self._loaded(rows)
+
+    def list_by_state(
+        self,
+        states: Collection[ApplicationState] | None = None,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[Application]:
+        require_page(limit, offset)
+        query = select(ApplicationRow)
+        if states is not None:
+            query = query.where(ApplicationRow.state.in_([state.value for state in states]))
+        rows = self._session.scalars(
+            query.order_by(ApplicationRow.created_at, ApplicationRow.id).limit(limit).offset(offset)
+        )
+        return self._loaded(rows)
+
+    def _loaded(self, rows: Iterable[ApplicationRow]) -> list[Application]:
+        """The applications of ``rows``, whose versions this unit of work now knows."""
         found = []
         for row in rows:
             self._rows.setdefault(row.id, row)
@@ -548,6 +571,18 @@ class CertificateRepository(AbstractCertificateRepository):
         )
         return [certificate_record(row) for row in rows]
 
+    def list_all(
+        self, *, status: CertificateStatus | None = None, limit: int = 50, offset: int = 0
+    ) -> list[CertificateRecord]:
+        require_page(limit, offset)
+        query = select(CertificateRow)
+        if status is not None:
+            query = query.where(CertificateRow.status == status.value)
+        rows = self._session.scalars(
+            query.order_by(CertificateRow.registration_number).limit(limit).offset(offset)
+        )
+        return [certificate_record(row) for row in rows]
+
     def find_by_asset_key(self, asset_key: bytes) -> list[CertificateRecord]:
         return self.find_by_asset_keys([asset_key])
 
@@ -558,6 +593,19 @@ class CertificateRepository(AbstractCertificateRepository):
             .order_by(CertificateRow.registration_number)
         )
         return [certificate_record(row) for row in rows]
+
+    def taken_numbers(self, registration_numbers: Sequence[str]) -> set[str]:
+        taken: set[str] = set()
+        for start in range(0, len(registration_numbers), NUMBERS_PER_QUERY):
+            part = registration_numbers[start : start + NUMBERS_PER_QUERY]
+            taken.update(
+                self._session.scalars(
+                    select(CertificateRow.registration_number).where(
+                        CertificateRow.registration_number.in_(part)
+                    )
+                )
+            )
+        return taken
 
     def last_serial(self, region_code: str, year: int) -> int:
         prefix = f"{region_code}-{year:04d}-"

@@ -22,14 +22,18 @@ from typing import Self
 from sqlalchemy.orm import Session, sessionmaker
 
 from node.domain.calendar import Clock, SystemClock
+from node.store.api_keys import ApiKeyRepository
 from node.store.attachments import AttachmentStore
+from node.store.centre_settings import CentreSettingsRepository
 from node.store.db import SQLITE_BEGIN_OPTION
 from node.store.errors import KeyringMissingError, ReadOnlyUnitOfWorkError, UnitOfWorkClosedError
 from node.store.event_log import EventLog
 from node.store.idempotency import IdempotencyStore
 from node.store.keyring import Keyring
 from node.store.outbox import AnchorQueue, ChainActionQueue
+from node.store.pledges import PledgeRepository
 from node.store.ports import AbstractAttachmentStore, AbstractUnitOfWork
+from node.store.registration_facts import RegistrationFactsRepository
 from node.store.repositories import (
     ApplicationRepository,
     CertificateRepository,
@@ -88,9 +92,13 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.applications = ApplicationRepository(session, events, self._clock)
         self.documents = DocumentRepository(session, self._clock)
         self.certificates = CertificateRepository(session, events)
+        self.registration_facts = RegistrationFactsRepository(session)
         self.anchors = AnchorQueue(session, self._clock)
         self.chain_actions = ChainActionQueue(session, self._clock)
         self.idempotency = IdempotencyStore(session, self._clock)
+        self.api_keys = ApiKeyRepository(session)
+        self.centre_settings = CentreSettingsRepository(session)
+        self.pledges = PledgeRepository(session, events)
         self._attachments = (
             None if self._keyring is None else AttachmentStore(session, self._keyring, self._clock)
         )

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from node.documents.bundle import CertificateBundle, parse_bundle
+from node.documents.bundle import CertificateBundle
+from node.documents.bundle_pdf import parse_certificate_file
 from node.verification.ports import ChainFactsSource
 from node.verification.report import VerificationReport
 from node.verification.verifier import verify_bundle
@@ -42,8 +43,11 @@ class PublicVerifier:
         return self._bundles(registration_number)
 
     def verify_bytes(self, data: bytes, *, as_centre_id: int | None = None) -> Verified:
-        """Verify a bundle file's bytes; raises ``InvalidFieldError`` when they are no bundle."""
-        return self.verify(parse_bundle(data), as_centre_id=as_centre_id)
+        """Verify a bundle file's or certificate PDF's bytes.
+
+        Raises ``InvalidFieldError`` when they hold no bundle.
+        """
+        return self.verify(parse_certificate_file(data), as_centre_id=as_centre_id)
 
     def verify_number(
         self, registration_number: str, *, as_centre_id: int | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Literal
 
@@ -25,14 +26,43 @@ class CheckJson(_Json):
     reason: str = Field(description="why, in words a bank clerk can read")
 
 
+class PartyJson(_Json):
+    """A party to a pledge."""
+
+    name: str
+    code: str
+
+
+class MoneyJson(_Json):
+    """An amount as a decimal string, and its currency."""
+
+    amount: str
+    currency: str
+
+
+class PledgeTermsJson(_Json):
+    """What the issuing node recorded of a pledge, as far as the one asking may see: its term
+    for everyone; the pledgee and the principal only for that pledgee and the regulator."""
+
+    status: str = Field(description="as the node records it today (active, or expired)")
+    term_start: date
+    term_end: date
+    pledgee: PartyJson | None = Field(None, description="only for the pledgee and the regulator")
+    principal: MoneyJson | None = Field(None, description="only for the pledgee and the regulator")
+
+
 class PledgeJson(_Json):
     """An active pledge (质押) on the certificate, in on-chain priority order."""
 
     pledge_id: str
-    priority: int
+    priority: int = Field(description="顺位 as registered: 1 + the pledges registered before it")
+    rank: int = Field(description="its place among the active pledges: 1 is paid first")
     record_digest: str
     pledgee_digest: str
     registered_block: int
+    terms: PledgeTermsJson | None = Field(
+        None, description="null when the node asked did not record the pledge"
+    )
 
 
 class ContractsJson(_Json):
@@ -65,8 +95,12 @@ class VerificationJson(_Json):
     pledges: list[PledgeJson]
 
     @classmethod
-    def of(cls, verified: Verified) -> VerificationJson:
-        """The JSON form of a report."""
+    def of(
+        cls, verified: Verified, terms: Mapping[str, PledgeTermsJson] | None = None
+    ) -> VerificationJson:
+        """The JSON form of a report; ``terms`` adds what the node recorded of the pledges,
+        by pledge id."""
+        known = terms or {}
         report = verified.report
         schema_passed = report.check(CheckName.SCHEMA).passed
         return cls(
@@ -94,11 +128,13 @@ class VerificationJson(_Json):
                 PledgeJson(
                     pledge_id=pledge.pledge_id,
                     priority=pledge.priority,
+                    rank=rank,
                     record_digest=pledge.record_digest,
                     pledgee_digest=pledge.pledgee_digest,
                     registered_block=pledge.registered_block,
+                    terms=known.get(pledge.pledge_id),
                 )
-                for pledge in report.pledges
+                for rank, pledge in enumerate(report.pledges, start=1)
             ],
         )
 

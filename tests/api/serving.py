@@ -14,9 +14,9 @@ from node.chain.local_chain import free_port
 
 
 @contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """The app served over HTTP; its base URL."""
-    port = free_port()
+def serving(app: FastAPI, port: int | None = None) -> Iterator[str]:
+    """The app served over HTTP (on ``port``, default a free one); its base URL."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -21,6 +21,7 @@ from node.documents.kinds import DocumentKind
 from node.domain.calendar import SystemClock
 from node.runtime import open_store
 from node.store.records import AnchorJobStatus, NewDocument
+from tests.unit.domain.builders import number
 
 ANVIL_FIRST_KEY = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"
 """anvil's second development account: the centre key (the first one deploys)."""
@@ -83,6 +84,9 @@ def test_the_node_serves_the_api_and_anchors_what_is_queued(
             time.sleep(0.2)
     assert health.json()["status"] == "ok"
     assert httpx.get(f"{url}/verify", timeout=5).status_code == 200
+    unknown = httpx.get(f"{url}/certificates/{number(99)}.pdf", timeout=5)
+    assert unknown.status_code == 404, "PDFs are served: the number is looked up"
+    assert unknown.json()["error"]["code"] == "certificate_not_found"
 
     for key, value in environment.items():
         if key.startswith("DATAPROP_"):

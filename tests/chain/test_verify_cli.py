@@ -14,11 +14,13 @@ from node.chain.compiler import Build
 from node.chain.connection import connect_rpc
 from node.chain.local_chain import start_anvil
 from node.documents.bundle import bundle_json
+from node.reports.certificate_pdf import CertificatePrinter
 from tests.api.serving import serving
 from tests.api.verifying_node import VerifyingNode, verifying_node
 from tests.chain.test_cli import dataprop
 from tests.chain.verification_support import WEIFANG, deploy_consortium, tamper
 from tests.conftest import LOCAL_CHAIN_DIR
+from tests.reports.pdf_tools import with_attachment
 from tests.unit.domain.builders import number
 
 pytestmark = pytest.mark.usefixtures("anvil_available")
@@ -88,6 +90,20 @@ def test_a_tampered_bundle_exits_1_naming_the_failed_check(bank: Bank) -> None:
     assert "not the one that was issued" in out
 
 
+def test_a_certificate_pdf_is_verified_from_its_attached_bundle(
+    bank: Bank, printer: CertificatePrinter
+) -> None:
+    pdf = printer.pdf(bank.node.valid)
+    status, out, err = bank.verify(bank.file("certificate.pdf", pdf))
+    assert status == 0, err
+    assert "VALID 有效" in out and bank.node.valid_number in out
+
+    forged = with_attachment(pdf, tamper(bundle_json(bank.node.valid)))
+    status, out, _ = bank.verify(bank.file("forged.pdf", forged))
+    assert status == 1
+    assert "NOT VALID 无效" in out and "not the one that was issued" in out
+
+
 def test_json_prints_the_report(bank: Bank) -> None:
     status, out, _ = bank.verify(
         bank.file("pledged.json", bundle_json(bank.node.pledged)), "--json"
@@ -110,8 +126,12 @@ def test_a_peer_centre_without_recognition_exits_1(bank: Bank) -> None:
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"{not json", "bundle_schema"), (b'{"bundle_version": 2}', "bundle_schema")],
-    ids=["not-json", "not-a-bundle"],
+    [
+        (b"{not json", "bundle_schema"),
+        (b'{"bundle_version": 2}', "bundle_schema"),
+        (b"%PDF-1.7\n%%EOF\n", "certificate_pdf"),
+    ],
+    ids=["not-json", "not-a-bundle", "torn-pdf"],
 )
 def test_an_unusable_file_is_one_error_line_and_exit_2(
     bank: Bank, content: bytes, code: str

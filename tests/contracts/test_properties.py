@@ -14,12 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_type_hints
 
+from eth_utils.crypto import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from web3._utils.events import get_event_data
+from web3.types import LogReceipt
 
-from node.chain.contracts import DatapropContracts
+from node.chain.abi import signature
+from node.chain.contracts import CONTRACT_NAMES, DatapropContracts
 from node.chain.events import (
     BatchAnchored,
     CentreAdmitted,
@@ -518,9 +522,12 @@ class Run:
         return state
 
     def logs(self) -> list[ChainEvent]:
+        return self.consortium.contracts.events.decode_all(self.raw_logs())
+
+    def raw_logs(self) -> list[LogReceipt]:
         contracts = self.consortium.contracts
         first = min(deployed.block for deployed in contracts.record.contracts.values())
-        logs = self.consortium.connection.w3.eth.get_logs(
+        return self.consortium.connection.w3.eth.get_logs(
             {
                 "fromBlock": first,
                 "toBlock": "latest",
@@ -531,7 +538,6 @@ class Run:
                 ],
             }
         )
-        return contracts.events.decode_all(logs)
 
     def rebuild(self, found: Sequence[ChainEvent]) -> State:
         """The state from the events alone; checks each write came from an Active centre."""
@@ -679,3 +685,44 @@ def test_the_model_through_a_fixed_sequence(consortium: Consortium) -> None:
             active_pledges={c0: [], c1: [PLEDGES[2]], c2: []},
         )
         assert run.rebuild(run.logs()) == viewed
+        logs = run.raw_logs()
+        assert run.logs() == web3_decoded(consortium, logs)
+        assert {type(event) for event in run.logs()} >= {
+            CentreAdmitted,
+            CentreStatusChanged,
+            CentreKeyRotated,
+            DigestAnchored,
+            BatchAnchored,
+            CertificateRegistered,
+            CertificateStatusChanged,
+            PledgeRegistered,
+            PledgeReleased,
+        }
+
+
+def web3_decoded(consortium: Consortium, logs: Sequence[LogReceipt]) -> list[ChainEvent]:
+    """The logs decoded by web3's general event decoder: the reference for ours."""
+    build = consortium.contracts.build
+    by_topic = {
+        keccak(text=signature(item)): item
+        for name in CONTRACT_NAMES
+        for item in build.artifact(name).abi
+        if item["type"] == "event"
+    }
+    codec = consortium.connection.w3.codec
+    decoded = []
+    for log in logs:
+        data = get_event_data(codec, by_topic[bytes(log["topics"][0])], log)
+        event_class = ChainEvent.registry[data["event"]]
+        hints = get_type_hints(event_class)
+        values = {snake_case(name): value for name, value in data["args"].items()}
+        decoded.append(
+            event_class(
+                address=str(data["address"]),
+                block_number=data["blockNumber"],
+                transaction_hash=bytes(data["transactionHash"]),
+                log_index=data["logIndex"],
+                **{name: hints[name](value) for name, value in values.items()},
+            )
+        )
+    return decoded

@@ -1,10 +1,12 @@
-"""The public verify page in headless Chromium, against a real uvicorn and the embedded chain."""
+"""The public verify page in headless Chromium, against a real uvicorn and the embedded chain:
+bundles pasted or uploaded, QR links, certificate PDFs."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
@@ -13,10 +15,14 @@ from selenium.webdriver.support.ui import WebDriverWait
 from api.main import create_app
 from node.chain.compiler import Build
 from node.chain.connection import ChainConnection
+from node.chain.local_chain import free_port
 from node.documents.bundle import bundle_json
+from node.reports.certificate_pdf import CertificatePrinter
+from node.reports.fonts import CjkFonts
 from tests.api.serving import serving
 from tests.api.verifying_node import VerifyingNode, verifying_node
 from tests.chain.verification_support import tamper
+from tests.reports.pdf_tools import read_text, render_page, scan_qr_codes, with_attachment
 
 SETTLED = ("valid", "invalid", "error")
 
@@ -95,3 +101,41 @@ def test_unusable_input_shows_the_error_in_both_languages(
     assert _paste_and_verify(browser, "{not json") == "error"
     assert "无法核验" in browser.find_element(By.ID, "verdict").text
     assert "bundle_schema" in browser.find_element(By.ID, "error").text
+
+
+@pytest.fixture
+def certificate_node(node: VerifyingNode, cjk_fonts: CjkFonts, pdf_tools: None) -> Iterator[str]:
+    """The node served with certificate PDFs whose QR codes point at it; its base URL."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    app = create_app(node.verifier, printer=CertificatePrinter(cjk_fonts, url))
+    with serving(app, port=port):
+        yield url
+
+
+def test_a_certificate_pdf_is_verified_from_its_qr_code_or_as_an_upload(
+    browser: webdriver.Chrome, certificate_node: str, node: VerifyingNode, tmp_path: Path
+) -> None:
+    pdf = httpx.get(f"{certificate_node}/certificates/{node.valid_number}.pdf", timeout=30).content
+    [link] = scan_qr_codes(render_page(pdf, tmp_path))
+    assert link == f"{certificate_node}/verify?number={node.valid_number}"
+    browser.get(link)
+    assert _verdict(browser) == "valid"
+
+    upload = tmp_path / "certificate.pdf"
+    upload.write_bytes(pdf)
+    browser.get(f"{certificate_node}/verify")
+    browser.find_element(By.ID, "bundle-file").send_keys(str(upload))
+    assert _verdict(browser) == "valid"
+    assert node.valid_number in browser.find_element(By.ID, "facts").text
+
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(with_attachment(pdf, tamper(bundle_json(node.valid))))
+    browser.get(f"{certificate_node}/verify")
+    browser.find_element(By.ID, "bundle-file").send_keys(str(forged))
+    assert _verdict(browser) == "invalid"
+    assert _outcomes(browser)["digest"] == "failed"
+
+    shot = tmp_path / "verdict.png"
+    browser.find_element(By.ID, "verdict").screenshot(str(shot))
+    assert "证书无效" in read_text(shot, top=1.0, zoom=3), "Chromium draws the Chinese verdict"

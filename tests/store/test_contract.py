@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.unit.store.contract import (
+    ApiKeyContract,
     ApplicationContract,
     AttachmentContract,
     CertificateContract,
@@ -12,6 +13,7 @@ from tests.unit.store.contract import (
     KeyringlessContract,
     OutboxContract,
 )
+from tests.unit.store.pledge_contract import PledgeContract
 
 
 class TestApplications(ApplicationContract):
@@ -44,3 +46,11 @@ class TestIdempotency(IdempotencyContract):
 
 class TestKeyringless(KeyringlessContract):
     """Units of work without attachment keys."""
+
+
+class TestApiKeys(ApiKeyContract):
+    """API keys."""
+
+
+class TestPledges(PledgeContract):
+    """Pledges."""

@@ -1,4 +1,5 @@
-"""The layering of DESIGN.md: the domain and the documents load no ORM, web3 or web framework."""
+"""The layering of DESIGN.md: the domain, the documents and the reports load no ORM, web3 or web
+framework."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import pytest
 
 import node.documents
 import node.domain
+import node.reports
 
 FORBIDDEN = ("sqlalchemy", "web3", "fastapi", "starlette", "alembic")
 
 
-@pytest.mark.parametrize("package", [node.domain, node.documents], ids=lambda p: p.__name__)
+@pytest.mark.parametrize(
+    "package", [node.domain, node.documents, node.reports], ids=lambda p: p.__name__
+)
 def test_the_package_loads_none_of_the_infrastructure(package: ModuleType) -> None:
     modules = [
         info.name for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}.")

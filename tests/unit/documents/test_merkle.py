@@ -60,12 +60,15 @@ def test_root_and_proofs_equal_openzeppelin_for_bytes32_leaves(
     reference: Reference, size: int
 ) -> None:
     digests = _digests(size, f"tree {size}")
-    tree = StandardMerkleTree.of([[digest] for digest in digests], ["bytes32"])
     [expected] = reference([{"types": ["bytes32"], "values": [["0x" + d.hex()] for d in digests]}])
-    assert "0x" + tree.root.hex() == expected["root"]
-    assert [["0x" + step.hex() for step in tree.proof(i)] for i in range(size)] == (
-        expected["proofs"]
-    )
+    for tree in (
+        StandardMerkleTree.of([[digest] for digest in digests], ["bytes32"]),
+        StandardMerkleTree.of_digests(digests),
+    ):
+        assert "0x" + tree.root.hex() == expected["root"]
+        assert [["0x" + step.hex() for step in tree.proof(i)] for i in range(size)] == (
+            expected["proofs"]
+        )
 
 
 def test_root_equals_openzeppelin_for_mixed_leaf_types(reference: Reference) -> None:
@@ -92,6 +95,15 @@ def test_a_single_leaf_is_its_own_root_with_an_empty_proof() -> None:
 def test_an_empty_tree_is_refused() -> None:
     with pytest.raises(ValueError, match="at least one leaf"):
         StandardMerkleTree.of([], ["bytes32"])
+    with pytest.raises(ValueError, match="at least one leaf"):
+        StandardMerkleTree.of_digests([])
+
+
+def test_the_leaf_of_a_digest_is_the_abi_encoded_standard_leaf() -> None:
+    digest = keccak256(b"leaf")
+    assert leaf_of_digest(digest) == StandardMerkleTree.of([[digest]], ["bytes32"]).tree[0]
+    with pytest.raises(ValueError, match="32 bytes"):
+        leaf_of_digest(digest[:31])
 
 
 @given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=40, unique=True))

@@ -184,6 +184,8 @@ def test_json_schemas_describe_every_model() -> None:
         "EventLogHeadDocument.v1.json",
         "NoticeDocument.v1.json",
         "ObjectionDecisionDocument.v1.json",
+        "PledgeDocument.v1.json",
+        "PledgeReleaseDocument.v1.json",
     }
     certificate = schemas["CertificateDocument.v1.json"]
     assert "registration_number" in certificate["required"]  # type: ignore[operator]

@@ -17,6 +17,7 @@ from node.documents.signing import (
     SignatureError,
     SignedFields,
     SigningDomain,
+    recover_address,
     recover_signer,
     sign_document,
     signable,
@@ -75,6 +76,23 @@ def test_the_signer_is_recovered() -> None:
     assert len(signature) == 65
     assert recover_signer(DOMAIN, FIELDS, signature) == CENTRE.address
     verify_signature(DOMAIN, FIELDS, signature, CENTRE.address.lower())
+
+
+def test_bulk_recovery_gives_the_same_address_as_eth_account() -> None:
+    for key in (CENTRE, OTHER):
+        signature = sign_document(key.key, DOMAIN, FIELDS)
+        assert recover_address(DOMAIN, FIELDS, signature) == bytes.fromhex(key.address[2:])
+    signature = sign_document(CENTRE.key, DOMAIN, FIELDS)
+    other_fields = dataclasses.replace(FIELDS, subject="370200-2026-000002-X")
+    assert recover_address(DOMAIN, other_fields, signature) != bytes.fromhex(CENTRE.address[2:])
+
+
+@pytest.mark.parametrize(
+    "signature", [b"", b"\x00" * 64, b"\x00" * 65, b"\xff" * 64 + b"\x1b", b"\x00" * 64 + b"\x1c"]
+)
+def test_bulk_recovery_refuses_malformed_signatures(signature: bytes) -> None:
+    with pytest.raises(SignatureError):
+        recover_address(DOMAIN, FIELDS, signature)
 
 
 def test_the_signature_is_over_the_specified_eip712_hash() -> None:

@@ -8,6 +8,7 @@ the ``store`` fixture. Classes here are not collected by themselves (no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, timedelta
 from typing import Any
 
@@ -37,6 +38,7 @@ from node.store.keyring import Keyring
 from node.store.records import (
     AnchorBatchStatus,
     AnchorJobStatus,
+    ApiKey,
     BatchLeaf,
     ChainActionStatus,
 )
@@ -111,6 +113,24 @@ class ApplicationContract:
             ]
         # same creation time → by id; later creation after
         assert pages == [["a", "c"], ["e", "b"], ["d"], []]
+
+    def test_listing_by_state(self, store: StoreUnderTest) -> None:
+        with store.uow() as uow:
+            uow.applications.add(draft("d-1"), applicant_id="a")
+            uow.applications.add(issued("i-1"), applicant_id="b")
+            uow.applications.add(draft("d-2"), applicant_id="c")
+            uow.commit()
+        with store.uow() as uow:
+            drafts = uow.applications.list_by_state([ApplicationState.DRAFT])
+            issued_or_draft = uow.applications.list_by_state(
+                [ApplicationState.ISSUED, ApplicationState.DRAFT], limit=2, offset=1
+            )
+            every = uow.applications.list_by_state()
+            none = uow.applications.list_by_state([ApplicationState.OBJECTION])
+        assert [app.id for app in drafts] == ["d-1", "d-2"]
+        assert [app.id for app in issued_or_draft] == ["d-2", "i-1"]
+        assert [app.id for app in every] == ["d-1", "d-2", "i-1"]
+        assert none == []
 
     def test_save_bumps_the_version_and_logs_each_new_event(self, store: StoreUnderTest) -> None:
         app = draft("app-1")
@@ -456,6 +476,21 @@ class CertificateContract:
         assert record.status is CertificateStatus.ACTIVE and record.superseded_by is None
         assert (record.issued_on, record.valid_until) == (date(2026, 3, 20), date(2029, 3, 19))
 
+    def test_listing_all_and_by_status(self, store: StoreUnderTest) -> None:
+        cert, _ = self._issue(store)
+        cert.revoke("centre", "fraud", at=cst(2026, 4, 1))
+        with store.uow() as uow:
+            uow.certificates.save(cert)
+            uow.commit()
+        with store.uow() as uow:
+            every = uow.certificates.list_all()
+            revoked = uow.certificates.list_all(status=CertificateStatus.REVOKED)
+            active = uow.certificates.list_all(status=CertificateStatus.ACTIVE)
+            beyond = uow.certificates.list_all(offset=1)
+        assert [record.registration_number for record in every] == [str(number(1))]
+        assert [record.status for record in revoked] == [CertificateStatus.REVOKED]
+        assert active == [] and beyond == []
+
     def test_history_is_saved_and_logged(self, store: StoreUnderTest) -> None:
         self._issue(store)
         at = cst(2026, 4, 1)
@@ -780,6 +815,60 @@ class IdempotencyContract:
         with store.uow() as uow:
             assert uow.idempotency.find("bank-1", "old", h("r")) is None
             assert uow.idempotency.find("bank-1", "new", h("r")) is not None
+
+
+class ApiKeyContract:
+    """API keys: stored by id with their hash; expiry, revocation and successor saved."""
+
+    def _key(self, store: StoreUnderTest, key_id: str, **changes: Any) -> ApiKey:
+        fields: dict[str, Any] = {
+            "key_id": key_id,
+            "secret_hash": h(key_id),
+            "principal": "reviewer-wang",
+            "role": "reviewer",
+            "party": None,
+            "label": "王审查",
+            "created_at": store.clock.now(),
+        }
+        return ApiKey(**(fields | changes))
+
+    def test_round_trip_and_changes(self, store: StoreUnderTest) -> None:
+        key = self._key(store, "k1")
+        with store.uow() as uow:
+            uow.api_keys.add(key)
+            uow.commit()
+        later = store.clock.now() + timedelta(days=1)
+        changed = replace(key, expires_at=later, revoked_at=later, replaced_by="k2", label="x")
+        with store.uow() as uow:
+            assert uow.api_keys.get("k1") == key
+            uow.api_keys.save(changed)
+            uow.commit()
+        with store.uow() as uow:
+            # the label and the secret are not changed by ``save``
+            assert uow.api_keys.get("k1") == replace(changed, label=key.label)
+
+    def test_refusals(self, store: StoreUnderTest) -> None:
+        with store.uow() as uow:
+            uow.api_keys.add(self._key(store, "k1"))
+            with pytest.raises(AlreadyExistsError) as exists:
+                uow.api_keys.add(self._key(store, "k1"))
+            with pytest.raises(NotFoundError) as missing:
+                uow.api_keys.get("k9")
+            with pytest.raises(InvalidValueError):
+                uow.api_keys.add(self._key(store, "k2", secret_hash=b"short"))
+            with pytest.raises(InvalidValueError):
+                uow.api_keys.add(self._key(store, "k3", principal=""))
+        assert (exists.value.code, missing.value.code) == ("api_key_exists", "api_key_not_found")
+
+    def test_listing_pages_oldest_first(self, store: StoreUnderTest) -> None:
+        with store.uow() as uow:
+            for key_id in ("b", "a", "c"):
+                uow.api_keys.add(self._key(store, key_id))
+                store.clock.advance(timedelta(seconds=1))
+            uow.commit()
+        with store.uow() as uow:
+            pages = [[k.key_id for k in uow.api_keys.list(limit=2, offset=o)] for o in (0, 2)]
+        assert pages == [["b", "a"], ["c"]]
 
 
 class KeyringlessContract:

@@ -35,17 +35,21 @@ TRANSACTION_HASH = keccak256(b"the anchoring transaction")
 
 
 def certificate(
-    signer: str = CENTRE_KEY.address, serial: int = 1, asset_name: str | None = None
+    signer: str = CENTRE_KEY.address,
+    serial: int = 1,
+    asset_name: str | None = None,
+    holder_name: str | None = None,
 ) -> CertificateDocument:
     """A Qingdao (370200) certificate naming ``signer`` as the centre's key.
 
     Certificates of one ``asset_name`` (default: the same for every serial) share an asset key.
     """
     name = asset().name if asset_name is None else asset_name
+    owner = holder() if holder_name is None else holder(name=holder_name)
     return certificate_document(
         Certificate.issue(
             number(serial),
-            ApplicationContent(holder(), asset(name), ALL_RIGHTS),
+            ApplicationContent(owner, asset(name), ALL_RIGHTS),
             issued_on=ISSUED_ON,
         ),
         centre=CentreRef(region_code="370200", name="青岛市数据资产登记评价中心", signer=signer),

@@ -1,0 +1,1 @@
+"""One router per user of the node (DESIGN.md section 1)."""
