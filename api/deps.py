@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from node.audit.jobs import AuditJobs
+from node.chain.consortium import ConsortiumSnapshot
 from node.errors import ConfigurationError
 from node.reports.certificate_pdf import CertificatePrinter
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
+from node.verifier_runtime import Federation
 
 
 class VerificationUnavailableError(ConfigurationError):
@@ -79,3 +82,28 @@ def audit_jobs(request: Request) -> AuditJobs:
 
 
 AuditsDep = Annotated[AuditJobs, Depends(audit_jobs)]
+
+
+def federation(request: Request) -> Federation:
+    """The node's federation parts (recognitions, peer requests), set by
+    :func:`api.main.create_app`."""
+    parts: Federation | None = request.app.state.federation
+    if parts is None:
+        raise VerificationUnavailableError(
+            "this node was started without a chain and a centre key: it deals with no peer"
+        )
+    return parts
+
+
+FederationDep = Annotated[Federation, Depends(federation)]
+
+
+def consortium_view(request: Request) -> Callable[[], ConsortiumSnapshot]:
+    """The consortium as the node's chain index shows it, set by :func:`api.main.create_app`."""
+    view: Callable[[], ConsortiumSnapshot] | None = request.app.state.consortium
+    if view is None:
+        raise VerificationUnavailableError("this node was started without a chain")
+    return view
+
+
+ConsortiumDep = Annotated[Callable[[], ConsortiumSnapshot], Depends(consortium_view)]

@@ -16,8 +16,11 @@ from api.request_limits import RequestLimits
 from api.routers import (
     admin,
     applicant,
+    consortium,
+    cross_centre,
     imports,
     operator,
+    peer,
     pledges,
     public,
     regulator,
@@ -26,6 +29,7 @@ from api.routers import (
 from node import __version__
 from node.audit.jobs import AuditJobs
 from node.audit_runtime import node_audits
+from node.chain.consortium import ConsortiumSnapshot
 from node.config import ApiSettings, Settings, load_settings
 from node.domain.calendar import Clock
 from node.reports.certificate_pdf import CertificatePrinter
@@ -33,7 +37,7 @@ from node.reports.fonts import CjkFonts
 from node.runtime import freeze_startup_heap
 from node.services.node_services import NodeServices
 from node.verification.public import PublicVerifier
-from node.verifier_runtime import public_verification
+from node.verifier_runtime import Federation, public_verification
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -53,12 +57,15 @@ def create_app(
     audits: AuditJobs | None = None,
     api: ApiSettings | None = None,
     lifespan: Lifespan | None = None,
+    federation: Federation | None = None,
+    consortium_view: Callable[[], ConsortiumSnapshot] | None = None,
 ) -> FastAPI:
     """Build the node's HTTP application.
 
     Without ``verifier`` verification answers 503; without ``services`` the
     workflow, the notice board and the keys do (a verify-only node); without
-    ``printer`` certificate PDFs do, and without ``audits`` the regulator's audits.
+    ``printer`` certificate PDFs do, and without ``audits`` the regulator's audits;
+    without ``federation`` and ``consortium_view`` the peer and consortium routes do.
     """
     api = api or ApiSettings()
     app = FastAPI(
@@ -72,6 +79,8 @@ def create_app(
     app.state.services = services
     app.state.printer = printer
     app.state.audits = audits
+    app.state.federation = federation
+    app.state.consortium = consortium_view
     app.state.rate_limiter = RateLimiter(api.rate_limit)
     app.add_middleware(RequestLimits, max_body=api.max_body_bytes, max_depth=api.max_json_depth)
     install_error_handlers(app)
@@ -95,6 +104,8 @@ def create_app(
     for router in pledges.routers:
         app.include_router(router)
     app.include_router(admin.router)
+    for router in (consortium.router, cross_centre.router, peer.router):
+        app.include_router(router)
     app.mount("/static", verify_page.static_files, name="static")
     return app
 
@@ -132,4 +143,6 @@ def node_app(settings: Settings | None = None, *, clock: Clock | None = None) ->
         audits=node_audits(settings, clock=clock),
         api=settings.api,
         lifespan=following,
+        federation=verification.federation,
+        consortium_view=verification.facts.consortium,
     )

@@ -109,6 +109,18 @@ class ApiSettings(BaseModel):
     max_json_depth: int = Field(32, ge=2, le=256, description="deepest JSON nesting accepted")
 
 
+class FederationSettings(BaseModel):
+    """Requests between centre nodes (互认)."""
+
+    peer_request_window: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="seconds a signed peer request stays valid either side of its timestamp",
+    )
+    peer_timeout: float = Field(3.0, gt=0, description="seconds a peer node gets to answer")
+
+
 class AttachmentSettings(BaseModel):
     """AES-GCM keys of confidential attachments; rotate by adding a key and making it current."""
 
@@ -185,6 +197,7 @@ class Settings(BaseSettings):
     api: ApiSettings = Field(default_factory=ApiSettings)
     pledges: PledgeSettings = Field(default_factory=PledgeSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
+    federation: FederationSettings = Field(default_factory=FederationSettings)
 
     @classmethod
     def settings_customise_sources(

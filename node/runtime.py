@@ -21,12 +21,14 @@ from node.chain.compiler import Build, compile_contracts
 from node.chain.connection import ChainConnection, connect, connect_rpc
 from node.chain.contracts import DatapropContracts, bind_contracts
 from node.chain.deployment import DeploymentRecord, load_deployment
+from node.chain.standing import ChainStanding
 from node.config import AttachmentSettings, ChainBackend, Settings
 from node.documents.signing import CentreSigner, SigningDomain
 from node.domain.calendar import Clock, SystemClock
 from node.domain.centre import Centre
 from node.domain.identifiers import RegionCode
 from node.errors import ConfigurationError
+from node.federation.peer_client import PeerClient
 from node.services.context import NodeContext
 from node.services.node_services import NodeServices
 from node.store.db import create_engine_for, session_factory
@@ -169,12 +171,17 @@ def node_context(
         centre=centre_of(settings),
         signer=CentreSigner(bytes(account.key), domain),
         anchor_within=timedelta(seconds=settings.anchoring.max_batch_age),
-        asset_index=ChainAssetIndex(contracts, account.address),
+        asset_index=ChainAssetIndex(
+            contracts,
+            account.address,
+            PeerClient(timeout=settings.federation.peer_timeout).registration_number_of,
+        ),
         consortium=ConsortiumAddresses(
             centre_registry=contracts.centres.address,
             anchor_registry=contracts.anchors.address,
             certificate_registry=contracts.certificates.address,
         ),
+        standing=ChainStanding(contracts, account.address),
     )
     return context, contracts
 
@@ -187,3 +194,38 @@ def node_services(
     context, _ = node_context(settings, store, chain.connection, record, chain.build, clock=clock)
     services = NodeServices.of(context)
     return NodeServices.of(replace(context, centre=services.centre_settings.current()))
+
+
+@dataclass(frozen=True)
+class NodeParts:
+    """A node's store, services context and key-bound contracts, on its configured chain."""
+
+    settings: Settings
+    store: Store
+    context: NodeContext
+    contracts: DatapropContracts
+
+
+def node_parts(settings: Settings, clock: Clock | None = None) -> NodeParts:
+    """The parts a command needs to act for the centre (the chain must outlive the command)."""
+    clock = clock or SystemClock()
+    chain = node_chain(settings)
+    record = load_deployment(settings.data_dir, chain.connection)
+    store = open_store(settings, clock)
+    context, contracts = node_context(
+        settings, store, chain.connection, record, chain.build, clock=clock
+    )
+    return NodeParts(settings, store, context, contracts)
+
+
+def worker_of(parts: NodeParts) -> AnchoringWorker:
+    """An anchoring worker on the parts' store and contracts (it sends only with the lock)."""
+    contracts = parts.contracts
+    assert contracts.sender is not None  # node_context binds the centre key
+    return AnchoringWorker(
+        parts.store.unit_of_work,
+        contracts,
+        sender_lock(parts.store.engine, contracts.sender.address),
+        WorkerSettings.from_settings(parts.settings),
+        clock=parts.context.clock,
+    )

@@ -14,7 +14,12 @@ const CHECKS = {
   pledges: ["质押情况", "Pledges", "链上登记的质押，按顺位排列", "Pledges registered on chain, in order of priority"],
   recognition: ["互认", "Mutual recognition", "核验机构认可签发机构", "The verifying centre recognises the issuing centre"],
 };
-const OUTCOMES = { passed: "✓ 通过 Passed", failed: "✗ 未通过 Failed", skipped: "– 未检查 Not checked" };
+const OUTCOMES = {
+  passed: "✓ 通过 Passed",
+  warning: "! 注意 Warning",
+  failed: "✗ 未通过 Failed",
+  skipped: "– 未检查 Not checked",
+};
 const VERDICTS = {
   valid: "✓ 证书有效 · Certificate valid",
   invalid: "✗ 证书无效 · Certificate not valid",

@@ -8,13 +8,20 @@ from web3.contract.contract import ContractFunction
 from node.chain.action_payloads import (
     ActionPayload,
     ApproveTransfer,
+    CentreChange,
+    DeclareRecognition,
+    ProposeAdmission,
+    ProposeCentreChange,
+    ProposeKeyRotation,
     RegisterCertificates,
     RegisterPledge,
     ReleasePledge,
     SetStatus,
     StatusChange,
+    VoteOnProposal,
 )
-from node.chain.registries import ZERO32, CertificateRegistryClient
+from node.chain.contracts import DatapropContracts
+from node.chain.registries import ZERO32
 from node.chain.types import CertificateStatus
 
 CHAIN_STATUS = {
@@ -22,10 +29,17 @@ CHAIN_STATUS = {
     StatusChange.CANCELLED: CertificateStatus.CANCELLED,
     StatusChange.SUPERSEDED: CertificateStatus.SUPERSEDED,
 }
+PROPOSE_FUNCTION = {
+    CentreChange.SUSPEND: "proposeSuspend",
+    CentreChange.REINSTATE: "proposeReinstate",
+    CentreChange.REMOVE: "proposeRemove",
+}
 
 
-def action_call(certificates: CertificateRegistryClient, action: ActionPayload) -> ContractFunction:
-    """The bound CertificateRegistry call that carries out ``action``."""
+def action_call(contracts: DatapropContracts, action: ActionPayload) -> ContractFunction:
+    """The bound contract call (CertificateRegistry or CentreRegistry) that carries out
+    ``action``."""
+    certificates, centres = contracts.certificates, contracts.centres
     match action:
         case RegisterCertificates():
             return certificates.function(
@@ -53,3 +67,15 @@ def action_call(certificates: CertificateRegistryClient, action: ActionPayload) 
             return certificates.function(
                 "approveTransfer", action.certificate_id, action.to_centre_id
             )
+        case ProposeAdmission():
+            return centres.function(
+                "proposeAdmit", action.signer, action.region_code, action.name, action.endpoint
+            )
+        case ProposeCentreChange():
+            return centres.function(PROPOSE_FUNCTION[action.change], action.centre_id)
+        case ProposeKeyRotation():
+            return centres.function("proposeRotateKey", action.centre_id, action.new_signer)
+        case VoteOnProposal():
+            return centres.function("vote", action.proposal_id)
+        case DeclareRecognition():
+            return centres.function("setRecognition", action.centre_id, action.recognised)

@@ -17,7 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar, Self, TypeAlias
+from typing import ClassVar, Self, TypeAlias, TypeVar
+
+from eth_utils.address import is_hex_address, to_checksum_address
 
 from node.domain.frozen_json import JsonValue
 from node.errors import DomainError
@@ -25,6 +27,12 @@ from node.errors import DomainError
 MAX_CERTIFICATES_PER_ACTION = 256
 """Certificates one ``register_certificates`` transaction may carry (about 19M gas at 256)."""
 MAX_CENTRE_ID = 2**32 - 1
+MAX_PROPOSAL_ID = 2**53 - 1
+"""Proposal ids count from 1 on chain; the outbox and the event log keep them exactly in JSON."""
+MIN_REGION_CODE = 100_000
+MAX_REGION_CODE = 999_999
+MAX_TEXT = 200
+"""Longest centre name or endpoint a proposal carries (they are stored on chain)."""
 
 
 class InvalidChainActionError(DomainError):
@@ -213,12 +221,166 @@ class ApproveTransfer:
         return cls(_bytes32(payload, "certificate_id"), centre)
 
 
+class CentreChange(StrEnum):
+    """The status changes of a centre that the consortium votes on."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    REMOVE = "remove"
+
+
+@dataclass(frozen=True)
+class ProposeAdmission:
+    """Propose admitting a centre to the consortium (the proposal counts as this centre's vote)."""
+
+    kind: ClassVar[str] = "propose_admission"
+    signer: str
+    region_code: int
+    name: str
+    endpoint: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signer", _address(self.signer, "signer"))
+        _check_int(self.region_code, "region_code", MIN_REGION_CODE, MAX_REGION_CODE)
+        _check_text(self.name, "name", minimum=1)
+        _check_text(self.endpoint, "endpoint", minimum=0)
+
+    def to_payload(self) -> dict[str, JsonValue]:
+        """The payload as stored in the outbox."""
+        return {
+            "signer": self.signer,
+            "region_code": self.region_code,
+            "name": self.name,
+            "endpoint": self.endpoint,
+        }
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Self:
+        """Read a stored payload back; InvalidChainActionError when it is malformed."""
+        return cls(
+            _typed(payload, "signer", str),
+            _typed(payload, "region_code", int),
+            _typed(payload, "name", str),
+            _typed(payload, "endpoint", str),
+        )
+
+
+@dataclass(frozen=True)
+class ProposeCentreChange:
+    """Propose suspending, reinstating or removing a centre."""
+
+    kind: ClassVar[str] = "propose_centre_change"
+    change: CentreChange
+    centre_id: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "change", _enum(CentreChange, self.change, "change"))
+        _check_int(self.centre_id, "centre_id", 1, MAX_CENTRE_ID)
+
+    def to_payload(self) -> dict[str, JsonValue]:
+        """The payload as stored in the outbox."""
+        return {"change": self.change.value, "centre_id": self.centre_id}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Self:
+        """Read a stored payload back; InvalidChainActionError when it is malformed."""
+        return cls(
+            _enum(CentreChange, payload.get("change"), "change"),
+            _typed(payload, "centre_id", int),
+        )
+
+
+@dataclass(frozen=True)
+class ProposeKeyRotation:
+    """Propose replacing a centre's signing key by a key never used before."""
+
+    kind: ClassVar[str] = "propose_key_rotation"
+    centre_id: int
+    new_signer: str
+
+    def __post_init__(self) -> None:
+        _check_int(self.centre_id, "centre_id", 1, MAX_CENTRE_ID)
+        object.__setattr__(self, "new_signer", _address(self.new_signer, "new_signer"))
+
+    def to_payload(self) -> dict[str, JsonValue]:
+        """The payload as stored in the outbox."""
+        return {"centre_id": self.centre_id, "new_signer": self.new_signer}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Self:
+        """Read a stored payload back; InvalidChainActionError when it is malformed."""
+        return cls(_typed(payload, "centre_id", int), _typed(payload, "new_signer", str))
+
+
+@dataclass(frozen=True)
+class VoteOnProposal:
+    """Approve a consortium proposal; the vote that reaches the threshold executes it."""
+
+    kind: ClassVar[str] = "vote_on_proposal"
+    proposal_id: int
+
+    def __post_init__(self) -> None:
+        _check_int(self.proposal_id, "proposal_id", 1, MAX_PROPOSAL_ID)
+
+    def to_payload(self) -> dict[str, JsonValue]:
+        """The payload as stored in the outbox."""
+        return {"proposal_id": self.proposal_id}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Self:
+        """Read a stored payload back; InvalidChainActionError when it is malformed."""
+        return cls(_typed(payload, "proposal_id", int))
+
+
+@dataclass(frozen=True)
+class DeclareRecognition:
+    """Declare (or withdraw) this centre's recognition (互认) of another centre."""
+
+    kind: ClassVar[str] = "declare_recognition"
+    centre_id: int
+    recognised: bool
+
+    def __post_init__(self) -> None:
+        _check_int(self.centre_id, "centre_id", 1, MAX_CENTRE_ID)
+        if not isinstance(self.recognised, bool):
+            raise InvalidChainActionError("recognised", "must be true or false")
+
+    def to_payload(self) -> dict[str, JsonValue]:
+        """The payload as stored in the outbox."""
+        return {"centre_id": self.centre_id, "recognised": self.recognised}
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, object]) -> Self:
+        """Read a stored payload back; InvalidChainActionError when it is malformed."""
+        return cls(_typed(payload, "centre_id", int), _typed(payload, "recognised", bool))
+
+
 ActionPayload: TypeAlias = (
-    RegisterCertificates | SetStatus | RegisterPledge | ReleasePledge | ApproveTransfer
+    RegisterCertificates
+    | SetStatus
+    | RegisterPledge
+    | ReleasePledge
+    | ApproveTransfer
+    | ProposeAdmission
+    | ProposeCentreChange
+    | ProposeKeyRotation
+    | VoteOnProposal
+    | DeclareRecognition
 )
 ACTION_TYPES: Mapping[str, type[ActionPayload]] = {
     kind.kind: kind
-    for kind in (RegisterCertificates, SetStatus, RegisterPledge, ReleasePledge, ApproveTransfer)
+    for kind in (
+        RegisterCertificates,
+        SetStatus,
+        RegisterPledge,
+        ReleasePledge,
+        ApproveTransfer,
+        ProposeAdmission,
+        ProposeCentreChange,
+        ProposeKeyRotation,
+        VoteOnProposal,
+        DeclareRecognition,
+    )
 }
 """Every action kind the worker sends, by its outbox name."""
 
@@ -262,7 +424,45 @@ def _bytes32_list(payload: Mapping[str, object], field: str) -> tuple[bytes, ...
 
 
 def _status_change(value: object) -> StatusChange:
-    names = {change.value: change for change in StatusChange}
+    return _enum(StatusChange, value, "status")
+
+
+E = TypeVar("E", bound=StrEnum)
+V = TypeVar("V")
+
+
+def _check_int(value: object, field: str, minimum: int, maximum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidChainActionError(field, "must be an integer")
+    if not minimum <= value <= maximum:
+        raise InvalidChainActionError(field, f"must be from {minimum} to {maximum}")
+
+
+def _check_text(value: object, field: str, *, minimum: int) -> None:
+    if not isinstance(value, str):
+        raise InvalidChainActionError(field, "must be text")
+    if not minimum <= len(value) <= MAX_TEXT:
+        raise InvalidChainActionError(field, f"must be {minimum} to {MAX_TEXT} characters long")
+
+
+def _address(value: object, field: str) -> str:
+    if not isinstance(value, str) or not is_hex_address(value):
+        raise InvalidChainActionError(field, "must be a 0x-prefixed 20-byte hex address")
+    if int(value, 16) == 0:
+        raise InvalidChainActionError(field, "must not be the zero address")
+    return to_checksum_address(value)
+
+
+def _enum(kind: type[E], value: object, field: str) -> E:
+    names = {member.value: member for member in kind}
     if not isinstance(value, str) or value not in names:
-        raise InvalidChainActionError("status", f"must be one of {', '.join(names)}")
+        raise InvalidChainActionError(field, f"must be one of {', '.join(names)}")
     return names[value]
+
+
+def _typed(payload: Mapping[str, object], field: str, kind: type[V]) -> V:
+    value = payload.get(field)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        expected = {int: "an integer", bool: "true or false", str: "text"}[kind]
+        raise InvalidChainActionError(field, f"must be {expected}")
+    return value

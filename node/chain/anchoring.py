@@ -390,7 +390,7 @@ class AnchoringWorker:
                 self._fail(action.id, exc.code)
                 report.failed += 1
                 continue
-            call = action_call(self._contracts.certificates, payload)
+            call = action_call(self._contracts, payload)
             try:
                 signed = self._sender.sign(call, nonce=self._nonce())
             except REFUSALS as refusal:

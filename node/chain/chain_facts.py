@@ -87,6 +87,14 @@ class ContractChainFacts(ChainFacts):
     def recognises(self, recogniser_id: int, recognised_id: int) -> bool:
         return self._contracts.centres.recognises(recogniser_id, recognised_id, block=self._block)
 
+    def block_timestamp(self, block_number: int) -> int | None:
+        if block_number > self._block:
+            return None
+        try:
+            return int(self._contracts.connection.w3.eth.get_block(block_number)["timestamp"])
+        except (Web3Exception, OSError, ValueError) as exc:
+            raise ChainError(f"cannot read block {block_number}: {exc}") from exc
+
 
 def _latest_block(contracts: DatapropContracts) -> int:
     try:

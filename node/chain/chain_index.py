@@ -23,6 +23,7 @@ from eth_utils.address import to_checksum_address
 from web3.exceptions import Web3Exception
 
 from node.chain.chain_facts import ConsortiumMismatchError
+from node.chain.consortium import ConsortiumSnapshot, ProposalState
 from node.chain.contracts import DatapropContracts
 from node.chain.events import (
     BatchAnchored,
@@ -33,9 +34,14 @@ from node.chain.events import (
     CertificateStatusChanged,
     ChainEvent,
     DigestAnchored,
+    Paused,
     PledgeRegistered,
     PledgeReleased,
+    ProposalCreated,
+    ProposalExecuted,
+    ProposalVoted,
     RecognitionChanged,
+    Unpaused,
 )
 from node.chain.scanner import LOG_RANGE, consortium_scanner
 from node.chain.types import (
@@ -57,6 +63,14 @@ NO_KEY = KeyPeriod(0, 0, 0)
 NO_ANCHOR = Anchor(0, 0, 0, 0)
 NO_CERTIFICATE = Certificate(0, CertificateStatus.NONE, 0, 0, 0, ZERO32, ZERO32, ZERO32)
 NO_PLEDGE = Pledge(ZERO32, ZERO32, ZERO32, ZERO32, 0, 0, 0, False)
+TIMED_EVENTS = (
+    BatchAnchored,
+    DigestAnchored,
+    CentreAdmitted,
+    CentreStatusChanged,
+    CentreKeyRotated,
+)
+"""Events whose block time the index keeps: anchor times, and when centres changed."""
 
 T = TypeVar("T")
 
@@ -104,6 +118,8 @@ class _State:
     certificates: dict[bytes, _History[Certificate]] = dataclasses.field(default_factory=dict)
     pledges: dict[bytes, _History[Pledge]] = dataclasses.field(default_factory=dict)
     pledge_order: dict[bytes, list[bytes]] = dataclasses.field(default_factory=dict)
+    proposals: dict[int, _History[ProposalState]] = dataclasses.field(default_factory=dict)
+    paused: _History[bool] = dataclasses.field(default_factory=_History)
 
 
 class ChainIndex:
@@ -127,6 +143,7 @@ class ChainIndex:
         self._block = min(item.block for item in contracts.record.contracts.values()) - 1
         self._block_hash = b""
         self._timestamps: dict[int, int] = {}
+        """Block timestamps of anchors, centre changes and the newest block indexed."""
 
     @property
     def addresses(self) -> ConsortiumAddresses:
@@ -144,7 +161,45 @@ class ChainIndex:
         if not 0 <= block <= self._block:
             raise ChainError(f"block {block} is not indexed (indexed up to {self._block})")
         return IndexedChainFacts(
-            self._state, self._contracts.connection.chain_id, self._addresses, block
+            self._state,
+            self._contracts.connection.chain_id,
+            self._addresses,
+            block,
+            self._timestamps,
+        )
+
+    def consortium(self, block_number: int | None = None) -> ConsortiumSnapshot:
+        """The consortium's members, proposals and recognitions at ``block_number`` (default:
+        the newest indexed block)."""
+        facts = self.facts(block_number)
+        block = facts.block_number
+        state = self._state
+        centres = tuple(
+            centre
+            for history in list(state.centres.values())
+            if (centre := history.at(block)) is not None
+        )
+        proposals = tuple(
+            proposal
+            for history in list(state.proposals.values())
+            if (proposal := history.at(block)) is not None
+        )
+        recognitions: dict[int, set[int]] = {}
+        for (recogniser, recognised), history in list(state.recognitions.items()):
+            if history.at(block):
+                recognitions.setdefault(recogniser, set()).add(recognised)
+        return ConsortiumSnapshot(
+            chain_id=facts.chain_id,
+            block_number=block,
+            timestamp=self._timestamps.get(block, 0),
+            paused=bool(state.paused.at(block)),
+            centres=tuple(sorted(centres, key=lambda centre: centre.id)),
+            proposals=tuple(sorted(proposals, key=lambda proposal: proposal.id)),
+            recognitions={key: frozenset(value) for key, value in recognitions.items()},
+            status_times={
+                centre.id: self._timestamps.get(centre.status_changed_block, 0)
+                for centre in centres
+            },
         )
 
     def refresh(self) -> int:
@@ -169,6 +224,7 @@ class ChainIndex:
             raise ChainError(f"cannot index the chain: {exc}") from exc
         for event in events:
             self._apply(event)
+        self._timestamps[target] = int(head["timestamp"])
         self._block_hash = bytes(head["hash"])
         self._block = target
         return target
@@ -201,8 +257,7 @@ class ChainIndex:
         blocks = {
             event.block_number
             for event in events
-            if isinstance(event, (BatchAnchored, DigestAnchored))
-            and event.block_number not in self._timestamps
+            if isinstance(event, TIMED_EVENTS) and event.block_number not in self._timestamps
         }
         for block in sorted(blocks):
             self._timestamps[block] = int(self._w3.eth.get_block(block)["timestamp"])
@@ -230,8 +285,12 @@ class ChainIndex:
                 self._pledge_registered(event, block)
             case PledgeReleased():
                 self._pledge_released(event, block)
+            case ProposalCreated() | ProposalVoted() | ProposalExecuted():
+                self._proposal_changed(event, block)
+            case Paused() | Unpaused():
+                self._state.paused.set(block, isinstance(event, Paused))
             case _:
-                pass  # proposals, votes, writers, transfers, pauses: not read by verification
+                pass  # writers and transfer approvals: the contracts are asked directly
 
     def _centre_admitted(self, event: CentreAdmitted, block: int) -> None:
         centre = Centre(
@@ -270,6 +329,32 @@ class ChainIndex:
     def _recognition_changed(self, event: RecognitionChanged, block: int) -> None:
         pair = (event.recogniser_id, event.recognised_id)
         _history(self._state.recognitions, pair).set(block, event.recognised)
+
+    def _proposal_changed(
+        self, event: ProposalCreated | ProposalVoted | ProposalExecuted, block: int
+    ) -> None:
+        if isinstance(event, ProposalCreated):
+            proposal = ProposalState(
+                id=event.proposal_id,
+                kind=event.kind,
+                proposer_id=event.proposer_id,
+                target_centre_id=event.target_centre_id,
+                new_signer=event.new_signer,
+                region_code=event.region_code,
+                name=event.name,
+                endpoint=event.endpoint,
+                expires_at=event.expires_at,
+                created_block=block,
+            )
+            _history(self._state.proposals, event.proposal_id).set(block, proposal)
+            return
+        history = self._state.proposals[event.proposal_id]
+        proposal = _required(history.latest(), event)
+        if isinstance(event, ProposalVoted):
+            changed = dataclasses.replace(proposal, voters=(*proposal.voters, event.voter_id))
+        else:
+            changed = dataclasses.replace(proposal, executed_block=block)
+        history.set(block, changed)
 
     def _anchored(self, event: DigestAnchored | BatchAnchored, block: int) -> None:
         if isinstance(event, BatchAnchored):
@@ -345,12 +430,18 @@ class IndexedChainFacts(ChainFacts):
     """The verification port answered from a :class:`ChainIndex` at one indexed block."""
 
     def __init__(
-        self, state: _State, chain_id: int, addresses: ConsortiumAddresses, block_number: int
+        self,
+        state: _State,
+        chain_id: int,
+        addresses: ConsortiumAddresses,
+        block_number: int,
+        timestamps: dict[int, int],
     ) -> None:
         self._state = state
         self._chain_id = chain_id
         self._addresses = addresses
         self._block = block_number
+        self._timestamps = timestamps
 
     @property
     def chain_id(self) -> int:
@@ -403,6 +494,11 @@ class IndexedChainFacts(ChainFacts):
     def recognises(self, recogniser_id: int, recognised_id: int) -> bool:
         history = self._state.recognitions.get((recogniser_id, recognised_id))
         return _at(history, self._block, False)
+
+    def block_timestamp(self, block_number: int) -> int | None:
+        if block_number > self._block:
+            return None
+        return self._timestamps.get(block_number)
 
 
 K = TypeVar("K")

@@ -19,6 +19,7 @@ from node.chain.chain_facts import ConsortiumMismatchError, ContractChainFacts
 from node.chain.chain_index import ChainIndex, IndexReorganisedError
 from node.chain.compiler import Build
 from node.chain.connection import ChainConnection
+from node.chain.consortium import ConsortiumSnapshot
 from node.chain.contracts import DatapropContracts
 from node.documents.bundle import CertificateBundle
 from node.errors import ChainError
@@ -64,7 +65,8 @@ class IndexedFactsSource:
 
     A server calls :meth:`follow`, so that a thread of its own catches up and no
     verification waits for the chain; otherwise a verification that finds the
-    index stale catches up first.
+    index stale catches up first. A bundle anchored in a block newer than the
+    index always makes it catch up first.
 
     A bundle that names another CertificateRegistry of the same consortium is
     read directly; one that names a registry of no consortium gets the index's
@@ -99,10 +101,18 @@ class IndexedFactsSource:
                 return self._direct.facts_for(bundle)
             except ConsortiumMismatchError:
                 pass
+        if self._behind(bundle):
+            with self._lock:
+                if self._behind(bundle):
+                    self._catch_up()
         return self.current()
 
     def answers_at_once(self, bundle: CertificateBundle) -> bool:
-        return self._indexes(bundle) and (self._following.is_set() or not self._stale())
+        return (
+            self._indexes(bundle)
+            and not self._behind(bundle)
+            and (self._following.is_set() or not self._stale())
+        )
 
     def current(self) -> ChainFacts:
         """Facts at the newest indexed block, after catching up if the index is stale.
@@ -115,6 +125,18 @@ class IndexedFactsSource:
             finally:
                 self._lock.release()
         return self._index.facts()
+
+    def catch_up_now(self) -> None:
+        """Read the chain up to its head now, whatever the index's age (before a decision this
+        node records, such as a recognition filing, rather than a report it serves)."""
+        with self._lock:
+            self._catch_up()
+
+    def consortium(self) -> ConsortiumSnapshot:
+        """The consortium at the newest indexed block, after catching up if the index is
+        stale."""
+        self.current()
+        return self._index.consortium()
 
     def follow(self) -> Callable[[], None]:
         """Catch up every ``max_age`` seconds in a thread of its own; the function that stops it.
@@ -146,6 +168,11 @@ class IndexedFactsSource:
     def _indexes(self, bundle: CertificateBundle) -> bool:
         own = self._index.addresses.certificate_registry
         return bundle.anchor.certificate_registry.lower() == own.lower()
+
+    def _behind(self, bundle: CertificateBundle) -> bool:
+        """Whether the bundle says it was anchored in a block the index has not read yet (a
+        certificate anchored a moment ago: catch up rather than report it unanchored)."""
+        return bundle.anchor.block_number > self._index.block_number
 
     def _stale(self) -> bool:
         return time.monotonic() - self._refreshed_at >= self._max_age

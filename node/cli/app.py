@@ -13,6 +13,7 @@ from rich.console import Console
 from node import __version__
 from node.cli import (
     audit_commands,
+    centre_commands,
     chain_commands,
     demo,
     document_commands,
@@ -43,6 +44,7 @@ app.add_typer(worker_commands.worker_app, name="worker")
 app.add_typer(document_commands.documents_app, name="documents")
 app.command("verify")(verify_commands.verify_command)
 app.add_typer(node_commands.node_cli, name="node")
+app.add_typer(centre_commands.centre_app, name="centre")
 app.add_typer(import_commands.import_app, name="import")
 app.add_typer(report_commands.report_app, name="report")
 app.command("export")(audit_commands.export_command)

@@ -45,6 +45,7 @@ from node.verifier_runtime import centre_services, no_bundles
 console = Console(soft_wrap=True)
 OUTCOME_STYLE = {
     Outcome.PASSED: "[green]✓ passed[/]",
+    Outcome.WARNING: "[bold yellow]! warning[/]",
     Outcome.FAILED: "[bold red]✗ failed[/]",
     Outcome.SKIPPED: "[dim]- skipped[/]",
 }

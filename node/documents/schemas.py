@@ -235,6 +235,40 @@ class PledgeReleaseDocument(_Envelope):
     reason: Text | None = None
 
 
+class IssuerFields(_Strict):
+    """The centre that issued a certificate, as the chain named it when it was verified."""
+
+    centre_id: int = Field(ge=1, le=2**32 - 1)
+    region_code: RegionCode
+    name: Name
+    signer: Address
+
+
+class ChainPoint(_Strict):
+    """The chain and block a verification read."""
+
+    chain_id: int = Field(ge=1)
+    block_number: int = Field(ge=0)
+    centre_registry: Address
+
+
+class RecognitionDocument(_Envelope):
+    """互认备案: this centre verified another centre's certificate from the chain alone and
+    recognises it; pledges and changes may then be filed here, the issuer staying of record."""
+
+    kind: Literal[DocumentKind.RECOGNITION] = DocumentKind.RECOGNITION
+    registration_number: RegistrationNumberText
+    certificate_id: Digest
+    certificate_digest: Digest = Field(description="digest of the certificate document verified")
+    asset_key: Digest
+    issuer: IssuerFields
+    holder: HolderFields
+    verified_on: ChainPoint
+    warnings: list[Text] = Field(max_length=9, description="checks that passed with a warning")
+    filed_by: Actor
+    filed_at: Timestamp
+
+
 ActionKind = Literal[
     DocumentKind.CHANGE,
     DocumentKind.TRANSFER,
@@ -279,6 +313,7 @@ Document = (
     | EventLogHeadDocument
     | PledgeDocument
     | PledgeReleaseDocument
+    | RecognitionDocument
 )
 
 MODELS: dict[DocumentKind, type[Document]] = {
@@ -289,6 +324,7 @@ MODELS: dict[DocumentKind, type[Document]] = {
     DocumentKind.EVENT_LOG_HEAD: EventLogHeadDocument,
     DocumentKind.PLEDGE: PledgeDocument,
     DocumentKind.PLEDGE_RELEASE: PledgeReleaseDocument,
+    DocumentKind.RECOGNITION: RecognitionDocument,
     **dict.fromkeys(ACTION_KINDS, CertificateActionDocument),
 }
 

@@ -36,6 +36,7 @@ from node.services.errors import NotYourHolderError
 from node.services.outbox import claim_asset_keys, set_status_on_chain
 from node.services.pledges import require_unpledged
 from node.services.recording import latest_digest, record_document
+from node.services.standing import require_standing
 from node.store.ports import AbstractUnitOfWork
 from node.store.records import CertificateRecord, StoredDocument
 
@@ -180,6 +181,7 @@ class CertificateService:
     ) -> ActionOutcome:
         """``action`` on the certificate; with ``unpledged``, refused while it is pledged."""
         number = RegistrationNumber.parse(registration_number)
+        require_standing(self._context)
         with self._context.unit_of_work() as uow:
             certificate = uow.certificates.get(number)
             previous = latest_digest(uow, str(number))
@@ -200,6 +202,7 @@ class CertificateService:
     ) -> ActionOutcome:
         context = self._context
         number = RegistrationNumber.parse(registration_number)
+        require_standing(context)
         now = context.clock.now()
         year = local_date(now).year
         with context.unit_of_work() as uow:

@@ -23,6 +23,7 @@ from node.services.context import NodeContext
 from node.services.errors import AssetAlreadyRegisteredError
 from node.services.outbox import claim_asset_keys
 from node.services.recording import record_documents
+from node.services.standing import require_standing
 from node.store.errors import AlreadyExistsError
 from node.store.ports import AbstractUnitOfWork, NewCertificate
 from node.store.records import StoredDocument
@@ -66,7 +67,10 @@ class IssuanceService:
         The certificate, its signed document, its anchoring job, its statistics facts,
         the application's new state and the asset-key claim for the chain are written
         together.
+        Refused with CentreNotActiveError while the chain would refuse this
+        centre's writes (suspended, removed, key rotated away, paused).
         """
+        require_standing(self._context)
         [issued] = self._issue_chunk(issuer, [application_id])
         return issued
 
@@ -89,6 +93,8 @@ class IssuanceService:
             raise InvalidFieldError(
                 "chunk", "out_of_range", f"must be from 1 to {MAX_CERTIFICATES_PER_ACTION}"
             )
+        if application_ids:
+            require_standing(self._context)
         issued: list[IssuedCertificate] = []
         for start in range(0, len(application_ids), chunk):
             issued += self._issue_chunk(issuer, application_ids[start : start + chunk])
@@ -206,7 +212,7 @@ class IssuanceService:
             holder = held.get(draft.asset_key)
             if holder is not None and holder != own:
                 with _about(draft.application):
-                    raise AssetAlreadyRegisteredError(f"centre {holder}")
+                    raise AssetAlreadyRegisteredError(str(index.holder_of(draft.asset_key)))
 
 
 @contextmanager

@@ -10,11 +10,13 @@ from node.services.audit_log import AuditLogService
 from node.services.bundles import BundleService
 from node.services.centre_settings import CentreSettingsService
 from node.services.certificates import CertificateService
+from node.services.consortium import ConsortiumService
 from node.services.context import NodeContext
 from node.services.imports import RegistrationImportService
 from node.services.issuance import IssuanceService
 from node.services.pledges import PledgeService
 from node.services.reports import YearbookService
+from node.services.transfers import TransferService
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class NodeServices:
     pledges: PledgeService
     imports: RegistrationImportService
     yearbook: YearbookService
+    consortium: ConsortiumService
+    transfers: TransferService
 
     @classmethod
     def of(cls, context: NodeContext) -> NodeServices:
@@ -49,4 +53,6 @@ class NodeServices:
             pledges=PledgeService(context),
             imports=RegistrationImportService(context),
             yearbook=YearbookService(context.unit_of_work, context.centre, context.clock),
+            consortium=ConsortiumService(context),
+            transfers=TransferService(context),
         )

@@ -62,6 +62,7 @@ from node.store.keyring import Keyring, Sealed, associated_data, open_sealed, se
 from node.store.log_chain import entry_hash, first_break, plain_details
 from node.store.models import NAME
 from node.store.outbox import check_leaves, check_sender, proof_to_json
+from node.store.peer_nonces import nonce_key
 from node.store.pledges import pledge_columns, pledge_log_entries
 from node.store.ports import (
     ALL_PLEDGES,
@@ -75,6 +76,7 @@ from node.store.ports import (
     AbstractDocumentRepository,
     AbstractEventLog,
     AbstractIdempotencyStore,
+    AbstractPeerNonceStore,
     AbstractPledgeRepository,
     AbstractRegistrationFactsRepository,
     AbstractUnitOfWork,
@@ -167,6 +169,7 @@ class FakeDatabase:
     attachments: dict[str, tuple[AttachmentInfo, Sealed]] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotentResponse] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    peer_nonces: dict[tuple[str, bytes], datetime] = field(default_factory=dict)
     centre_settings: CentreSettings | None = None
     pledges: dict[str, FakeStoredPledge] = field(default_factory=dict)
     sequences: dict[str, int] = field(default_factory=dict)
@@ -1190,6 +1193,26 @@ def _matches(stored: FakeStoredPledge, where: PledgeFilter) -> bool:
     )
 
 
+class FakePeerNonceStore(AbstractPeerNonceStore):
+    """Peer request nonces in a FakeDatabase."""
+
+    def __init__(self, db: FakeDatabase) -> None:
+        self._db = db
+
+    def record(self, signer: str, nonce: bytes, expires_at: datetime) -> None:
+        key = nonce_key(signer, nonce)
+        if key in self._db.peer_nonces:
+            raise AlreadyExistsError("peer_nonce", f"0x{nonce.hex()}")
+        self._db.peer_nonces[key] = require_aware(expires_at, "expires_at")
+
+    def purge(self, expired_before: datetime) -> int:
+        cutoff = require_aware(expired_before, "expired_before")
+        old = [key for key, expires in self._db.peer_nonces.items() if expires < cutoff]
+        for stale in old:
+            del self._db.peer_nonces[stale]
+        return len(old)
+
+
 class FakeUnitOfWork(AbstractUnitOfWork):
     """A unit of work over a FakeDatabase (a new empty one unless one is given)."""
 
@@ -1267,6 +1290,7 @@ class FakeUnitOfWork(AbstractUnitOfWork):
         self.chain_actions = FakeChainActionQueue(working, self._clock)
         self.idempotency = FakeIdempotencyStore(working, self._clock)
         self.api_keys = FakeApiKeyRepository(working)
+        self.peer_nonces = FakePeerNonceStore(working)
         self.centre_settings = FakeCentreSettingsRepository(working)
         self.pledges = FakePledgeRepository(working, events)
         self._attachments = (

@@ -445,3 +445,19 @@ class PledgeRow(Base):
         Index(None, "status", "term_end"),
     )
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy reads it once
+
+
+class PeerNonceRow(Base):
+    """The nonce of a signed request from a peer centre's key, kept while its window lasts.
+
+    The primary key ``(signer, nonce)`` refuses a replayed request even when two
+    API processes receive it at once.
+    """
+
+    __tablename__ = "peer_nonces"
+
+    signer: Mapped[str] = mapped_column(String(ADDRESS), primary_key=True)
+    nonce: Mapped[bytes] = mapped_column(bytes32(), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    __table_args__ = (CheckConstraint(is_32_bytes("nonce"), name="nonce_length"),)

@@ -588,6 +588,19 @@ class AbstractPledgeRepository(ABC):
         """The stored pledges of these on-chain ids (unknown ids are left out), read at once."""
 
 
+class AbstractPeerNonceStore(ABC):
+    """Nonces of signed requests from peer centres, remembered while their time window lasts."""
+
+    @abstractmethod
+    def record(self, signer: str, nonce: bytes, expires_at: datetime) -> None:
+        """Remember a request's nonce; AlreadyExistsError (``peer_nonce_exists``) when the
+        signer used it before (a replay)."""
+
+    @abstractmethod
+    def purge(self, expired_before: datetime) -> int:
+        """Forget nonces whose window ended before ``expired_before``; return how many."""
+
+
 class AbstractUnitOfWork(ABC):
     """One transaction over every repository; a context manager that rolls back by default."""
 
@@ -600,6 +613,7 @@ class AbstractUnitOfWork(ABC):
     chain_actions: AbstractChainActionQueue
     idempotency: AbstractIdempotencyStore
     api_keys: AbstractApiKeyRepository
+    peer_nonces: AbstractPeerNonceStore
     centre_settings: AbstractCentreSettingsRepository
     pledges: AbstractPledgeRepository
 

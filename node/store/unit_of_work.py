@@ -31,6 +31,7 @@ from node.store.event_log import EventLog
 from node.store.idempotency import IdempotencyStore
 from node.store.keyring import Keyring
 from node.store.outbox import AnchorQueue, ChainActionQueue
+from node.store.peer_nonces import PeerNonceStore
 from node.store.pledges import PledgeRepository
 from node.store.ports import AbstractAttachmentStore, AbstractUnitOfWork
 from node.store.registration_facts import RegistrationFactsRepository
@@ -97,6 +98,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.chain_actions = ChainActionQueue(session, self._clock)
         self.idempotency = IdempotencyStore(session, self._clock)
         self.api_keys = ApiKeyRepository(session)
+        self.peer_nonces = PeerNonceStore(session)
         self.centre_settings = CentreSettingsRepository(session)
         self.pledges = PledgeRepository(session, events)
         self._attachments = (

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from eth_utils.address import to_checksum_address
 
-from node.chain.types import Anchor, CentreStatus, CertificateStatus
+from node.chain.types import Anchor, Centre, CentreStatus, CertificateStatus
 from node.documents.bundle import CertificateBundle
 from node.documents.canonical import digest_hex, parse_digest
 from node.documents.ids import certificate_id_of
@@ -135,7 +135,12 @@ def check_centre(
     bundle: CertificateBundle,
     chain: ChainFacts,
 ) -> CheckResult:
-    """Step 4: the signer is a centre's key, at issue and now active, of the document's region."""
+    """Step 4: the signer is a centre's key, at issue and now active, of the document's region.
+
+    A centre suspended or removed after it anchored the certificate leaves the
+    certificate valid with a warning naming the status and when it changed; one
+    that anchored while not active (which the contracts refuse) fails.
+    """
     name = CheckName.CENTRE
     key = to_checksum_address(document.centre.signer)
     if not _same_address(bundle.anchor.centre_registry, chain.addresses.centre_registry):
@@ -150,8 +155,12 @@ def check_centre(
     region = f"{centre.region_code:06d}"
     label = f"centre #{centre.id} {centre.name} ({region})"
     problems: list[str] = []
-    if centre.status is not CentreStatus.ACTIVE:
-        problems.append(f"{label} is {centre.status.name.lower()}")
+    inactive = centre.status is not CentreStatus.ACTIVE
+    if inactive and not (anchor.exists and anchor.block_number < centre.status_changed_block):
+        problems.append(
+            f"{label} is {_status_since(centre, chain)}, "
+            "and the certificate was not anchored before that"
+        )
     if not anchor.exists:
         problems.append("its key at issue cannot be checked: the bundle's root is not anchored")
     elif not chain.was_key_of(key, issuer_id, anchor.block_number):
@@ -168,11 +177,27 @@ def check_centre(
         )
     if problems:
         return failed(name, "; ".join(problems))
+    if inactive:
+        return CheckResult(
+            name,
+            Outcome.WARNING,
+            f"{label} is {_status_since(centre, chain)}: it can issue nothing new; "
+            f"{key} was its key when this certificate was anchored at block "
+            f"{anchor.block_number}, before that, so the certificate remains valid",
+        )
     return passed(
         name,
         f"{key} is the key of {label}, active at block {chain.block_number} "
         f"and its key when the batch was anchored at block {anchor.block_number}",
     )
+
+
+def _status_since(centre: Centre, chain: ChainFacts) -> str:
+    """E.g. ``suspended since block 57 (2026-03-01T08:00:00+00:00)``."""
+    block = centre.status_changed_block
+    timestamp = chain.block_timestamp(block)
+    when = "" if timestamp is None else f" ({datetime.fromtimestamp(timestamp, UTC).isoformat()})"
+    return f"{centre.status.name.lower()} since block {block}{when}"
 
 
 def check_anchor(

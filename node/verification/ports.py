@@ -78,6 +78,11 @@ class ChainFacts(ABC):
     def recognises(self, recogniser_id: int, recognised_id: int) -> bool:
         """Whether one centre has declared that it recognises (互认) another."""
 
+    @abstractmethod
+    def block_timestamp(self, block_number: int) -> int | None:
+        """When a block at or before the pinned one was mined (Unix seconds); None when unknown
+        (a reader may know only the blocks that matter to verification)."""
+
 
 class ChainFactsSource(Protocol):
     """Where verifications get their chain facts: a local index, or direct contract reads."""

@@ -29,9 +29,11 @@ class CheckName(StrEnum):
 
 
 class Outcome(StrEnum):
-    """How one check ended; a skipped check neither passes nor fails the certificate."""
+    """How one check ended. A warning does not fail the certificate but says what a verifier
+    must know (its centre is suspended or removed); a skipped check neither passes nor fails."""
 
     PASSED = "passed"
+    WARNING = "warning"
     FAILED = "failed"
     SKIPPED = "skipped"
 
@@ -71,11 +73,18 @@ class VerificationReport:
     registration_number: str | None
     checks: tuple[CheckResult, ...]
     pledges: tuple[PledgeListing, ...]
+    issuer_id: int = 0
+    """The centre whose key (at any time) signed the certificate; 0 when unknown."""
 
     @property
     def ok(self) -> bool:
         """True when no check failed (the peer check is skipped when no peer is named)."""
         return all(check.outcome is not Outcome.FAILED for check in self.checks)
+
+    @property
+    def warnings(self) -> tuple[CheckResult, ...]:
+        """The checks that passed with a warning."""
+        return tuple(check for check in self.checks if check.outcome is Outcome.WARNING)
 
     def check(self, name: CheckName) -> CheckResult:
         """The result of one step."""

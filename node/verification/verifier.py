@@ -71,7 +71,7 @@ def verify_bundle(
         check_pledges(pledges),
         check_recognition(issuer_id, as_centre_id, chain),
     )
-    return _report(chain, today, document.registration_number, checks, pledges)
+    return _report(chain, today, document.registration_number, checks, pledges, issuer_id=issuer_id)
 
 
 def verify_bundle_json(
@@ -96,6 +96,8 @@ def _report(
     registration_number: str | None,
     checks: tuple[CheckResult, ...],
     pledges: tuple[PledgeListing, ...],
+    *,
+    issuer_id: int = 0,
 ) -> VerificationReport:
     return VerificationReport(
         chain_id=chain.chain_id,
@@ -105,4 +107,5 @@ def _report(
         registration_number=registration_number,
         checks=checks,
         pledges=pledges,
+        issuer_id=issuer_id,
     )

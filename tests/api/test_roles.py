@@ -11,6 +11,8 @@ from tests.api.workflow_node import ApiNode, api_node
 from tests.unit.store.support import FakeStore
 
 PUBLIC = "public"
+PEER = "peer"
+"""Signed with a peer centre's chain key, not an API key: every other caller is refused."""
 A, R, U, ISS, P, G, D = (
     Role.APPLICANT,
     Role.REVIEWER,
@@ -95,8 +97,17 @@ MATRIX: dict[tuple[str, str], set[Role] | str] = {
     ("POST", "/operator/pledges/{pledge_id}/release"): {ISS},
     ("GET", "/regulator/pledges"): {G},
     ("GET", "/regulator/pledges/{pledge_id}"): {G},
+    ("POST", "/admin/consortium/proposals"): {D},
+    ("POST", "/admin/consortium/proposals/{proposal_id}/votes"): {D},
+    ("PUT", "/admin/consortium/recognitions/{centre_id}"): {D},
+    ("GET", "/admin/consortium/actions/{action_id}"): {D},
+    ("POST", "/operator/recognitions"): {ISS},
+    ("POST", "/operator/certificates/{registration_number}/transfer-out"): {ISS},
+    ("GET", "/peer/consortium"): PUBLIC,
+    ("GET", "/peer/assets/{asset_key}"): PUBLIC,
+    ("POST", "/peer/filings"): PEER,
 }
-NOT_JSON = {"/verify", "/operator/imports/registrations"}
+NOT_JSON = {"/verify", "/operator/imports/registrations", "/operator/recognitions"}
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +136,9 @@ def test_each_role_is_let_through_or_refused_exactly(
     body = None if method == "GET" or path in NOT_JSON else {}
     response = served.call(who, method, concrete(path), json=body)
     error = response.json().get("error", {}) if response.content.startswith(b"{") else {}
-    if allowed == PUBLIC or (who is not None and Role(who) in allowed):
+    if allowed == PEER:
+        assert (response.status_code, error["code"]) == (401, "peer_signature_invalid")
+    elif allowed == PUBLIC or (who is not None and Role(who) in allowed):
         # let through: the route answers on its own terms (here without a chain to verify on)
         assert response.status_code not in (401, 403), response.text
         assert response.status_code < 500 or error["code"] == "verification_unavailable"

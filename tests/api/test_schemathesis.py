@@ -26,8 +26,8 @@ from node.chain.connection import connect
 from node.config import ChainSettings
 from node.domain.roles import Role
 from node.reports.certificate_pdf import CertificatePrinter
-from tests.api.test_roles import MATRIX, PUBLIC
-from tests.api.verifying_node import verifying_node
+from tests.api.test_roles import MATRIX, PEER, PUBLIC
+from tests.api.verifying_node import federation_of, verifying_node
 from tests.api.workflow_node import api_node
 from tests.unit.store.support import FakeStore
 
@@ -61,7 +61,7 @@ class RoleKeys:
     def get(self, case: Any, ctx: Any) -> str | None:
         operation = case.operation
         allowed = MATRIX[(operation.method.upper(), operation.path)]
-        if allowed == PUBLIC:
+        if allowed in (PUBLIC, PEER):
             return None
         return SERVED.tokens[min(allowed, key=list(Role).index).value]
 
@@ -80,6 +80,8 @@ def _verifier_and_no_rate_limit(
     node = verifying_node(chain, build, tmp_path_factory.mktemp("verifying-node"))
     SERVED.app.state.verifier = node.verifier
     SERVED.app.state.printer = printer
+    SERVED.app.state.consortium = node.facts.consortium
+    SERVED.app.state.federation = federation_of(SERVED.services, node)
     SERVED.app.state.rate_limiter = RateLimiter("1000000/minute")
 
 

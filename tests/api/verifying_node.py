@@ -8,6 +8,7 @@ numbers are refused naming the field, unknown ones are not found).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from node.chain.compiler import Build
@@ -16,8 +17,13 @@ from node.chain.facts_sources import IndexedFactsSource
 from node.documents.bundle import CertificateBundle
 from node.documents.canonical import keccak256, parse_digest
 from node.domain.identifiers import RegistrationNumber
+from node.federation.peer_requests import PeerDomain
+from node.services.node_services import NodeServices
+from node.services.peer_requests import PeerRequestGate
+from node.services.recognition import RecognitionService
 from node.store.errors import NotFoundError
 from node.verification.public import PublicVerifier
+from node.verifier_runtime import Federation
 from tests.chain.verification_support import Consortium, consortium_on, issue
 from tests.unit.verification.bundles import ISSUED_ON, certificate
 
@@ -28,6 +34,7 @@ class VerifyingNode:
 
     consortium: Consortium
     verifier: PublicVerifier
+    facts: IndexedFactsSource
     valid: CertificateBundle
     pledged: CertificateBundle
 
@@ -60,4 +67,24 @@ def verifying_node(connection: ChainConnection, build: Build, data_dir: Path) ->
 
     facts = IndexedFactsSource(consortium.contracts, max_age=0.0)
     verifier = PublicVerifier(facts, bundles, lambda: ISSUED_ON)
-    return VerifyingNode(consortium, verifier, valid, pledged)
+    return VerifyingNode(consortium, verifier, facts, valid, pledged)
+
+
+def federation_of(services: NodeServices, node: VerifyingNode) -> Federation:
+    """Recognition filings and peer requests of a node over ``services``, against the
+    verifying node's consortium; peers are never reached (the notice fails)."""
+    contracts = node.consortium.contracts
+    domain = PeerDomain(contracts.connection.chain_id, contracts.centres.address)
+    return Federation(
+        recognitions=RecognitionService(
+            services.context,
+            verify=lambda bundle, centre_id: (
+                node.verifier.verify(bundle, as_centre_id=centre_id).report
+            ),
+            consortium=node.facts.consortium,
+            notify=lambda *_: "no peer in this test",
+        ),
+        peers=PeerRequestGate(
+            services.context, domain, node.facts.consortium, window=timedelta(seconds=60)
+        ),
+    )

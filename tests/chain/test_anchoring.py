@@ -27,11 +27,17 @@ from hexbytes import HexBytes
 from node.chain.action_payloads import (
     ActionPayload,
     ApproveTransfer,
+    CentreChange,
+    DeclareRecognition,
+    ProposeAdmission,
+    ProposeCentreChange,
+    ProposeKeyRotation,
     RegisterCertificates,
     RegisterPledge,
     ReleasePledge,
     SetStatus,
     StatusChange,
+    VoteOnProposal,
 )
 from node.chain.batching import plan_batch
 from node.chain.compiler import Build
@@ -39,7 +45,7 @@ from node.chain.connection import connect, connect_rpc, dev_accounts
 from node.chain.local_chain import AnvilInstance, start_anvil
 from node.chain.transactions import RawTransaction
 from node.chain.tx_lookup import TxState, lookup, raw_transaction_of
-from node.chain.types import CertificateStatus
+from node.chain.types import CentreStatus, CertificateStatus, ProposalKind
 from node.config import ChainBackend, ChainSettings
 from node.documents.merkle import leaf_of_digest
 from node.domain.calendar import FixedClock
@@ -548,6 +554,39 @@ def test_chain_actions_are_sent_and_a_refused_one_fails_with_its_code(
     assert certificates.pledge(pledge).active is False
     assert certificates.transfer_approval_of(c) == 2
     assert reverted_transactions(deployment, deployment.centre.address) == []
+
+
+def test_consortium_requests_are_sent_to_the_centre_registry(
+    setup: tuple[Deployment, Outbox],
+) -> None:
+    deployment, outbox = setup
+    spare, newcomer = dev_accounts(deployment.connection)[7:9]
+    actions: list[ActionPayload] = [
+        ProposeAdmission(
+            newcomer.address, 370100, "济南市数据资产登记中心", "http://127.0.0.1:9004"
+        ),
+        DeclareRecognition(2, True),
+        ProposeKeyRotation(2, spare.address),
+        ProposeCentreChange(CentreChange.SUSPEND, 2),
+        VoteOnProposal(1),
+    ]
+    with outbox.uow() as uow:
+        ids = [uow.chain_actions.enqueue(act.kind, act.to_payload()).id for act in actions]
+        uow.commit()
+    worker = outbox.worker(deployment)
+    assert worker.start()
+    report = worker.drain(timeout=10)
+    assert (report.confirmed, report.failed) == (4, 1)
+    with outbox.uow() as uow:
+        assert uow.chain_actions.get(ids[-1]).error == "centre_registry_already_voted"
+    centres = deployment.contracts().centres
+    kinds = [centres.proposal(number).kind for number in (1, 2, 3)]
+    assert kinds == [ProposalKind.ADMIT, ProposalKind.ROTATE_KEY, ProposalKind.SUSPEND]
+    assert [centres.proposal(number).approvals for number in (1, 2, 3)] == [1, 1, 1]
+    assert centres.recognises(1, 2)
+    other = deployment.contracts(deployment.other).centres
+    other.vote(1)  # two of two active centres: admitted
+    assert centres.centre_of(newcomer.address).status is CentreStatus.ACTIVE
 
 
 def test_an_action_refused_while_earlier_ones_are_in_flight_waits(

@@ -12,6 +12,7 @@ from tests.unit.store.contract import (
     IdempotencyContract,
     KeyringlessContract,
     OutboxContract,
+    PeerNonceContract,
 )
 from tests.unit.store.pledge_contract import PledgeContract
 
@@ -54,3 +55,7 @@ class TestApiKeys(ApiKeyContract):
 
 class TestPledges(PledgeContract):
     """Pledges."""
+
+
+class TestPeerNonces(PeerNonceContract):
+    """Nonces of peer centres' signed requests."""

@@ -13,14 +13,22 @@ from node.chain.action_payloads import (
     MAX_CERTIFICATES_PER_ACTION,
     ActionPayload,
     ApproveTransfer,
+    CentreChange,
+    DeclareRecognition,
     InvalidChainActionError,
+    ProposeAdmission,
+    ProposeCentreChange,
+    ProposeKeyRotation,
     RegisterCertificates,
     RegisterPledge,
     ReleasePledge,
     SetStatus,
     StatusChange,
+    VoteOnProposal,
     action_from_payload,
 )
+
+KEY = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 
 def h(label: str) -> bytes:
@@ -34,6 +42,12 @@ EXAMPLES: list[ActionPayload] = [
     RegisterPledge(h("c1"), h("p1"), h("record"), h("bank")),
     ReleasePledge(h("p1"), h("release")),
     ApproveTransfer(h("c1"), 7),
+    ProposeAdmission(KEY, 370100, "济南市数据资产登记中心", "https://jinan.example"),
+    ProposeCentreChange(CentreChange.SUSPEND, 2),
+    ProposeCentreChange(CentreChange.REMOVE, 3),
+    ProposeKeyRotation(2, KEY),
+    VoteOnProposal(12),
+    DeclareRecognition(3, False),
 ]
 
 
@@ -50,7 +64,16 @@ def test_every_kind_the_worker_sends_is_known() -> None:
         "register_pledge",
         "release_pledge",
         "approve_transfer",
+        "propose_admission",
+        "propose_centre_change",
+        "propose_key_rotation",
+        "vote_on_proposal",
+        "declare_recognition",
     }
+
+
+def test_addresses_are_stored_checksummed() -> None:
+    assert ProposeKeyRotation(2, KEY.lower()).new_signer == KEY
 
 
 def test_bytes_travel_as_0x_hex() -> None:
@@ -82,6 +105,17 @@ def test_bytes_travel_as_0x_hex() -> None:
         (lambda: ApproveTransfer(h("c"), 0), "to_centre_id"),
         (lambda: ApproveTransfer(h("c"), 2**32), "to_centre_id"),
         (lambda: ApproveTransfer(h("c"), True), "to_centre_id"),
+        (lambda: ProposeAdmission("0x1234", 370100, "济南", ""), "signer"),
+        (lambda: ProposeAdmission("0x" + "00" * 20, 370100, "济南", ""), "signer"),
+        (lambda: ProposeAdmission(KEY, 37010, "济南", ""), "region_code"),
+        (lambda: ProposeAdmission(KEY, 370100, "", ""), "name"),
+        (lambda: ProposeAdmission(KEY, 370100, "济南", "x" * 201), "endpoint"),
+        (lambda: ProposeCentreChange("pause", 2), "change"),  # type: ignore[arg-type]
+        (lambda: ProposeCentreChange(CentreChange.SUSPEND, 0), "centre_id"),
+        (lambda: ProposeKeyRotation(2, "not an address"), "new_signer"),
+        (lambda: VoteOnProposal(0), "proposal_id"),
+        (lambda: VoteOnProposal(2**53), "proposal_id"),
+        (lambda: DeclareRecognition(2, 1), "recognised"),  # type: ignore[arg-type]
     ],
 )
 def test_a_malformed_action_is_refused_naming_the_field(build: Any, field: str) -> None:
@@ -105,6 +139,9 @@ def test_a_malformed_action_is_refused_naming_the_field(build: Any, field: str) 
             {"certificate_id": "0x" + "11" * 32, "to_centre_id": "2"},
             "to_centre_id",
         ),
+        ("vote_on_proposal", {"proposal_id": True}, "proposal_id"),
+        ("declare_recognition", {"centre_id": 2, "recognised": "yes"}, "recognised"),
+        ("propose_centre_change", {"change": "suspend"}, "centre_id"),
     ],
 )
 def test_a_malformed_stored_payload_is_refused(

@@ -186,6 +186,7 @@ def test_json_schemas_describe_every_model() -> None:
         "ObjectionDecisionDocument.v1.json",
         "PledgeDocument.v1.json",
         "PledgeReleaseDocument.v1.json",
+        "RecognitionDocument.v1.json",
     }
     certificate = schemas["CertificateDocument.v1.json"]
     assert "registration_number" in certificate["required"]  # type: ignore[operator]

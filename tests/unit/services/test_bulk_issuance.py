@@ -15,6 +15,7 @@ from node.documents.ids import asset_key_of, certificate_id_of
 from node.documents.kinds import DocumentKind
 from node.documents.schemas import parse_document
 from node.documents.signing import SignedFields, recover_signer
+from node.domain.consortium import AssetHolder
 from node.domain.errors import IllegalTransitionError, InvalidFieldError, NoticeNotOverError
 from node.domain.workflow import ApplicationState
 from node.services.errors import AssetAlreadyRegisteredError
@@ -162,6 +163,10 @@ class Consortium:
     def own_centre_id(self) -> int:
         return 1
 
+    def holder_of(self, asset_key: bytes) -> AssetHolder:
+        centre = self.held[asset_key]
+        return AssetHolder(b"\x01" * 32, centre, "潍坊", "370700", "370700-2026-000009-8")
+
 
 def test_the_consortium_is_asked_once_per_chunk_and_another_centres_asset_is_refused(
     node: Node,
@@ -178,7 +183,8 @@ def test_the_consortium_is_asked_once_per_chunk_and_another_centres_asset_is_ref
     service = IssuanceService(dataclasses.replace(node.context, asset_index=consortium))
 
     issued = service.issue_many("issuer", ids[:2])
-    with pytest.raises(AssetAlreadyRegisteredError, match="centre 2") as raised:
+    refusal = "certificate 370700-2026-000009-8 of centre #2 潍坊 \\(370700\\)"
+    with pytest.raises(AssetAlreadyRegisteredError, match=refusal) as raised:
         service.issue_many("issuer", ids[2:])
 
     assert [item.asset_key for item in issued] == keys[:2]

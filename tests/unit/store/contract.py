@@ -871,6 +871,34 @@ class ApiKeyContract:
         assert pages == [["b", "a"], ["c"]]
 
 
+class PeerNonceContract:
+    """Peer request nonces: a signer's nonce once, forgotten when its window ended."""
+
+    SIGNER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
+
+    def test_a_nonce_is_taken_once_per_signer(self, store: StoreUnderTest) -> None:
+        later = store.clock.now() + timedelta(minutes=2)
+        with store.uow() as uow:
+            uow.peer_nonces.record(self.SIGNER, h("n1"), later)
+            uow.peer_nonces.record("0x" + "ab" * 20, h("n1"), later)
+            uow.commit()
+        with store.uow() as uow, pytest.raises(AlreadyExistsError) as replayed:
+            uow.peer_nonces.record(self.SIGNER.lower(), h("n1"), later)
+        assert replayed.value.code == "peer_nonce_exists"
+
+    def test_expired_nonces_are_purged(self, store: StoreUnderTest) -> None:
+        now = store.clock.now()
+        with store.uow() as uow:
+            uow.peer_nonces.record(self.SIGNER, h("old"), now - timedelta(minutes=1))
+            uow.peer_nonces.record(self.SIGNER, h("new"), now + timedelta(minutes=1))
+            assert uow.peer_nonces.purge(now) == 1
+            uow.commit()
+        with store.uow() as uow:
+            uow.peer_nonces.record(self.SIGNER, h("old"), now + timedelta(minutes=1))
+            with pytest.raises(AlreadyExistsError):
+                uow.peer_nonces.record(self.SIGNER, h("new"), now + timedelta(minutes=1))
+
+
 class KeyringlessContract:
     """A unit of work opened without a keyring refuses attachments."""
 

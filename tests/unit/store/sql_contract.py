@@ -37,6 +37,7 @@ TABLES = {
     "centre_settings",
     "attachments",
     "idempotency_keys",
+    "peer_nonces",
     "pledges",
 }
 

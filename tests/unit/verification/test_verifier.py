@@ -66,6 +66,7 @@ class FakeChain(ChainFacts):
         self.pledges: dict[bytes, Pledge] = {}
         self.pledge_order: dict[bytes, list[bytes]] = {}
         self.recognitions: set[tuple[int, int]] = set()
+        self.timestamps: dict[int, int] = {}
 
     @property
     def chain_id(self) -> int:
@@ -114,6 +115,9 @@ class FakeChain(ChainFacts):
 
     def recognises(self, recogniser_id: int, recognised_id: int) -> bool:
         return (recogniser_id, recognised_id) in self.recognitions
+
+    def block_timestamp(self, block_number: int) -> int | None:
+        return self.timestamps.get(block_number)
 
     # -- writing, for the tests ------------------------------------------------------------
 
@@ -337,15 +341,51 @@ def test_a_key_of_no_centre_fails_the_centre_check() -> None:
     assert "not the key of any centre" in report.check(CheckName.CENTRE).reason
 
 
-def test_a_suspended_centre_fails_the_centre_check() -> None:
+def test_a_centre_suspended_before_the_anchor_fails_the_centre_check() -> None:
     subject = bundle()
     chain = issued_chain(subject)
     chain.centres[ISSUER] = dataclasses.replace(
-        chain.centres[ISSUER], status=CentreStatus.SUSPENDED
+        chain.centres[ISSUER], status=CentreStatus.SUSPENDED, status_changed_block=ANCHOR_BLOCK
     )
     report = verify(subject, chain)
     assert failures(report) == {CheckName.CENTRE}
-    assert "suspended" in report.check(CheckName.CENTRE).reason
+    assert f"suspended since block {ANCHOR_BLOCK}" in report.check(CheckName.CENTRE).reason
+
+
+@pytest.mark.parametrize("status", [CentreStatus.SUSPENDED, CentreStatus.REMOVED])
+def test_a_centre_suspended_or_removed_after_the_anchor_leaves_a_valid_certificate_with_a_warning(
+    status: CentreStatus,
+) -> None:
+    subject = bundle()
+    chain = issued_chain(subject)
+    changed = ANCHOR_BLOCK + 3
+    chain.centres[ISSUER] = dataclasses.replace(
+        chain.centres[ISSUER], status=status, status_changed_block=changed
+    )
+    chain.timestamps[changed] = 1_772_409_600  # 2026-03-02T00:00:00Z
+    report = verify(subject, chain)
+    centre = report.check(CheckName.CENTRE)
+    assert centre.outcome is Outcome.WARNING
+    assert report.warnings == (centre,)
+    assert CheckName.CENTRE not in failures(report)
+    assert f"{status.name.lower()} since block {changed} (2026-03-02T00:00:00+00:00)" in (
+        centre.reason
+    )
+    assert "remains valid" in centre.reason
+
+
+def test_a_warning_does_not_hide_another_problem_of_the_centre() -> None:
+    subject = bundle()
+    chain = issued_chain(subject)
+    chain.centres[ISSUER] = dataclasses.replace(
+        chain.centres[ISSUER],
+        status=CentreStatus.SUSPENDED,
+        status_changed_block=ANCHOR_BLOCK + 3,
+        region_code=370700,
+    )
+    report = verify(subject, chain)
+    assert CheckName.CENTRE in failures(report)
+    assert "is not of region 370700" in report.check(CheckName.CENTRE).reason
 
 
 def test_a_key_that_was_not_the_centres_at_the_anchoring_block_fails_the_centre_check() -> None:
