@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from node.domain.calendar import CHINA_STANDARD_TIME
 from node.domain.errors import InvalidFieldError
 from node.domain.registration_facts import Subject
 from node.domain.securities import Board
@@ -36,9 +37,19 @@ class Period:
         """Every registration up to and including ``day`` (截至).."""
         return cls(None, day)
 
+    def moments(self) -> tuple[datetime | None, datetime]:
+        """The period as instants: from the first day's start (China Standard Time) to the
+        start of the day after the last."""
+        first = None if self.first is None else _start_of(self.first)
+        return first, _start_of(self.last + timedelta(days=1))
+
     def contains(self, day: date) -> bool:
         """Whether ``day`` lies in the period."""
         return (self.first is None or self.first <= day) and day <= self.last
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=CHINA_STANDARD_TIME)
 
 
 @dataclass(frozen=True)
@@ -75,3 +86,8 @@ class RegistryTallies:
     listed_companies: tuple[ListedCompanyTally, ...]
     first_registered_on: date | None
     """The earliest registration date in the period, None when it has none."""
+    pledges: int = 0
+    """Pledges registered (confirmed, whether still active, released or expired) that were
+    requested in the period."""
+    pledged: Decimal = Decimal(0)
+    """Their secured principal in yuan (pledges in CNY)."""

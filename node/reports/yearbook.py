@@ -21,7 +21,9 @@ How the figures are made:
   largest positive totals, ties by securities code; ``concentration`` is the share
   of the three and five largest in the amount total.
 - ``by_province`` is sorted by count descending, ties by province code.
-- ``pledges`` appears only when the node records pledges; it records none yet.
+- ``pledges`` appears when pledges were registered in the period: pledges the
+  centre confirmed (active, released or expired since) that were requested in
+  the period (days in China Standard Time), with their principal in CNY summed.
 """
 
 from __future__ import annotations
@@ -160,7 +162,7 @@ class Yearbook(_Json):
     pledges: Pledges | None = None
 
     def to_json(self) -> dict[str, object]:
-        """The plain JSON object (``pledges`` left out while the node records none)."""
+        """The plain JSON object (``pledges`` left out when the period has none)."""
         return self.model_dump(mode="json", exclude={"pledges"} if self.pledges is None else None)
 
 
@@ -242,6 +244,9 @@ def build_yearbook(
         by_data_type={t.value: tallies.by_data_type.get(t, 0) for t in DataType},
         listed=_listed(tallies.listed_companies),
         by_month=_months(tallies.by_month, period, tallies.first_registered_on),
+        pledges=None
+        if not tallies.pledges
+        else Pledges(count=tallies.pledges, secured_amount=yuan(tallies.pledged)),
     )
 
 

@@ -556,6 +556,16 @@ class FakeRegistrationFactsRepository(AbstractRegistrationFactsRepository):
             for facts in self._db.registration_facts.values()
             if period.contains(facts.registered_on)
         ]
+        first, after = period.moments()
+        registered = {"active", "released", "expired"}
+        pledged = [
+            stored.columns
+            for stored in self._db.pledges.values()
+            if stored.columns["status"] in registered
+            and stored.columns["currency"] == "CNY"
+            and (first is None or stored.columns["requested_at"] >= first)
+            and stored.columns["requested_at"] < after
+        ]
         companies: dict[str, list[RegistrationFacts]] = {}
         for facts in chosen:
             if facts.listing is not None and facts.listing.securities_code is not None:
@@ -589,6 +599,8 @@ class FakeRegistrationFactsRepository(AbstractRegistrationFactsRepository):
                 for code, registrations in sorted(companies.items())
             ),
             first_registered_on=min((facts.registered_on for facts in chosen), default=None),
+            pledges=len(pledged),
+            pledged=sum((Decimal(p["principal_minor"]).scaleb(-2) for p in pledged), Decimal(0)),
         )
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from node.domain.pledge import PledgeStatus
 from node.domain.registration_facts import (
     FactsOrigin,
     Listing,
@@ -44,7 +45,7 @@ from node.domain.securities import Board, SecuritiesCode
 from node.domain.statistics import ListedCompanyTally, Period, RegistryTallies
 from node.domain.values import DataType, IndustrySection, Ownership, Right, Rights
 from node.store.errors import AlreadyExistsError, NotFoundError
-from node.store.models import CertificateRow, RegistrationFactsRow
+from node.store.models import CertificateRow, PledgeRow, RegistrationFactsRow
 from node.store.ports import AbstractRegistrationFactsRepository
 
 FEN = Decimal(100)
@@ -220,6 +221,7 @@ def _tallies_statement(period: Period) -> Any:
         ),
     ).where(_F.listed.is_(True))
     return union_all(
+        _pledges_part(period),
         part("registrants", count=func.count(func.distinct(_F.credit_code))),
         part("ownership_listing", _F.ownership, listing),
         part("province", _F.province_code),
@@ -227,6 +229,31 @@ def _tallies_statement(period: Period) -> Any:
         part("data_type", _F.data_type),
         part("day", day),
         listed,
+    )
+
+
+REGISTERED_PLEDGES = (PledgeStatus.ACTIVE, PledgeStatus.RELEASED, PledgeStatus.EXPIRED)
+"""The statuses of pledges that were registered (confirmed by the centre)."""
+
+
+def _pledges_part(period: Period) -> Select[Any]:
+    """``("pledges", NULL, NULL, count, principal in fen, NULL, NULL)``."""
+    first, after = period.moments()
+    requested: ColumnElement[bool] = PledgeRow.requested_at < after
+    if first is not None:
+        requested = and_(PledgeRow.requested_at >= first, requested)
+    return select(
+        literal("pledges").label("part"),
+        cast(null(), String).label("key1"),
+        cast(null(), String).label("key2"),
+        func.count().label("n"),
+        func.sum(PledgeRow.principal_minor).label("s1"),
+        cast(null(), Numeric).label("s2"),
+        cast(null(), Numeric).label("s3"),
+    ).where(
+        requested,
+        PledgeRow.currency == "CNY",
+        PledgeRow.status.in_([status.value for status in REGISTERED_PLEDGES]),
     )
 
 
@@ -239,8 +266,11 @@ def _tallies_of(rows: Sequence[Any]) -> RegistryTallies:
     by_month: defaultdict[tuple[int, int], int] = defaultdict(int)
     days: list[date] = []
     companies = []
+    pledges, pledged = 0, Decimal(0)
     for part, key1, key2, count, *sums in rows:
-        if part == "registrants":
+        if part == "pledges":
+            pledges, pledged = count, Decimal(sums[0] or 0).scaleb(-2)
+        elif part == "registrants":
             registrants = count
         elif part == "ownership_listing":
             by_ownership_listing[(Ownership(key1), _LISTING_KEYS[key2])] = count
@@ -276,4 +306,6 @@ def _tallies_of(rows: Sequence[Any]) -> RegistryTallies:
         by_month=dict(by_month),
         listed_companies=tuple(sorted(companies, key=lambda company: company.securities_code)),
         first_registered_on=min(days, default=None),
+        pledges=pledges,
+        pledged=pledged,
     )

@@ -10,10 +10,18 @@ import pytest
 from node.domain.errors import InvalidFieldError
 from node.reports.yearbook import Yearbook, share, yuan
 from node.services.imports import RegistrationImportService
+from node.services.pledges import PledgeService
 from node.services.registration_csv import parse_import_csv
 from node.services.reports import YearbookService
 from tests.unit.reports.yearbook_data import EXPECTED_2025, csv_bytes, rows
 from tests.unit.services.conftest import SAMPLES, Node
+from tests.unit.services.pledging import (
+    BANK_A,
+    BANK_B,
+    active_pledge,
+    issue_first_sample,
+    request_body,
+)
 
 
 def import_hand_made(node: Node) -> None:
@@ -118,3 +126,17 @@ def test_amounts_keep_two_decimals() -> None:
     assert yuan(Decimal("1750.5")) == "1750.50"
     assert yuan(Decimal("0")) == "0.00"
     assert yuan(Decimal("999999999999.99") * 3) == "2999999999999.97"
+
+
+def test_registered_pledges_of_the_period_are_counted_with_their_principal(node: Node) -> None:
+    number = issue_first_sample(node)
+    pledges = PledgeService(node.context)
+    active_pledge(pledges, number)
+    released = active_pledge(
+        pledges, number, BANK_B, principal={"amount": "1234.56", "currency": "CNY"}
+    )
+    pledges.release_own(f"{BANK_B}-officer", BANK_B, released)
+    pledges.request(f"{BANK_A}-officer", BANK_A, request_body(number))  # requested only
+    report = yearbook(node).to_json()
+    assert report["pledges"] == {"count": 2, "secured_amount": "5001234.56"}
+    assert "pledges" not in yearbook(node, year=2025).to_json()
