@@ -19,7 +19,6 @@ from sqlalchemy import Engine, Row, and_, select
 from sqlalchemy.engine import Connection
 
 from node.documents.kinds import DocumentKind
-from node.domain.certificate import CertificateStatus
 from node.store.db import SQLITE_BEGIN_OPTION, is_sqlite
 from node.store.models import (
     AnchorBatchRow,
@@ -29,18 +28,17 @@ from node.store.models import (
     DocumentRow,
     EventLogRow,
 )
-from node.store.outbox import proof_from_json
+from node.store.outbox import anchor_batch_record, chain_action_record, proof_from_json
 from node.store.records import (
     AnchorBatch,
-    AnchorBatchStatus,
     AnchorJob,
     AnchorJobStatus,
     CertificateRecord,
     ChainAction,
-    ChainActionStatus,
     EventEntry,
     StoredDocument,
 )
+from node.store.repositories import certificate_record
 
 CHUNK = 2000
 """Rows fetched from the cursor at a time."""
@@ -84,13 +82,13 @@ def snapshot(engine: Engine) -> Iterator[Connection]:
 def node_records(connection: Connection) -> Iterator[NodeRecord]:
     """Every record of the export, in its order (see the module's docstring)."""
     yield from (
-        _chain_action(row)
+        chain_action_record(row)
         for row in _stream(connection, select(ChainActionRow.__table__).order_by(ChainActionRow.id))
     )
     yield from _batches_with_leaves(connection)
     yield from _unbatched(connection)
     certificates = select(CertificateRow.__table__).order_by(CertificateRow.registration_number)
-    yield from (_certificate(row) for row in _stream(connection, certificates))
+    yield from (certificate_record(row) for row in _stream(connection, certificates))
     events = select(EventLogRow.__table__).order_by(EventLogRow.seq)
     yield from (_event(row) for row in _stream(connection, events))
 
@@ -117,7 +115,7 @@ def _batches_with_leaves(connection: Connection) -> Iterator[AnchorBatch | Leaf 
     leaves = _stream(connection, jobs.order_by(_JOB.batch_id, _JOB.leaf_index, _JOB.id))
     pending = next(leaves, None)
     for row in batches:
-        batch = _batch(row)
+        batch = anchor_batch_record(row)
         while pending is not None and pending.batch_id < batch.id:
             yield Unbatched(_document(pending, "doc_"), _job(pending))
             pending = next(leaves, None)
@@ -186,56 +184,6 @@ def _job(row: Row[Any], prefix: str = "") -> AnchorJob:
         proof=proof_from_json(values[f"{prefix}proof"]),
         created_at=values[f"{prefix}created_at"],
         deadline_at=values[f"{prefix}deadline_at"],
-    )
-
-
-def _batch(row: Row[Any]) -> AnchorBatch:
-    return AnchorBatch(
-        id=row.id,
-        root=row.root,
-        leaf_count=row.leaf_count,
-        status=AnchorBatchStatus(row.status),
-        sender=row.sender,
-        raw_tx=row.raw_tx,
-        tx_hash=row.tx_hash,
-        nonce=row.nonce,
-        block_number=row.block_number,
-        block_hash=row.block_hash,
-        created_at=row.created_at,
-        sent_at=row.sent_at,
-        confirmed_at=row.confirmed_at,
-    )
-
-
-def _chain_action(row: Row[Any]) -> ChainAction:
-    return ChainAction(
-        id=row.id,
-        kind=row.kind,
-        payload=dict(row.payload),
-        status=ChainActionStatus(row.status),
-        raw_tx=row.raw_tx,
-        tx_hash=row.tx_hash,
-        nonce=row.nonce,
-        block_number=row.block_number,
-        block_hash=row.block_hash,
-        error=row.error,
-        created_at=row.created_at,
-    )
-
-
-def _certificate(row: Row[Any]) -> CertificateRecord:
-    return CertificateRecord(
-        registration_number=row.registration_number,
-        application_id=row.application_id,
-        holder_credit_code=row.holder_credit_code,
-        status=CertificateStatus(row.status),
-        asset_key=row.asset_key,
-        certificate_id=row.certificate_id,
-        document_digest=row.document_digest,
-        issued_on=row.issued_on,
-        valid_until=row.valid_until,
-        superseded_by=row.superseded_by,
-        version=row.version,
     )
 
 

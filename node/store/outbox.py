@@ -82,7 +82,7 @@ def anchor_job_record(row: AnchorJobRow | Row[Any]) -> AnchorJob:
     )
 
 
-def anchor_batch_record(row: AnchorBatchRow) -> AnchorBatch:
+def anchor_batch_record(row: AnchorBatchRow | Row[Any]) -> AnchorBatch:
     """The anchor batch of a row."""
     return AnchorBatch(
         id=row.id,
@@ -101,7 +101,7 @@ def anchor_batch_record(row: AnchorBatchRow) -> AnchorBatch:
     )
 
 
-def chain_action_record(row: ChainActionRow) -> ChainAction:
+def chain_action_record(row: ChainActionRow | Row[Any]) -> ChainAction:
     """The chain action of a row."""
     return ChainAction(
         id=row.id,

@@ -669,7 +669,7 @@ def certificate_record_of(values: dict[str, Any]) -> CertificateRecord:
     )
 
 
-def certificate_record(row: CertificateRow) -> CertificateRecord:
+def certificate_record(row: CertificateRow | Row[Any]) -> CertificateRecord:
     """The stored facts of a certificate row."""
     return CertificateRecord(
         registration_number=row.registration_number,

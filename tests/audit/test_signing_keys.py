@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from node.chain.anchoring import AnchoringWorker, WorkerSettings
@@ -24,7 +25,9 @@ def test_documents_signed_with_a_retired_key_are_found(build: Build, tmp_path: P
     qingdao.as_account(weifang).centres.vote(qingdao.centres.proposal_count())
     assert qingdao.centres.centre(1).signer == new_key.address
 
-    # The node is not told: it signs with the retired key; a worker with the new key anchors.
+    # A node that ignores its standing (the node refuses to sign once its key is retired,
+    # node.services.standing) signs with the retired key; a worker with the new key anchors.
+    node.context = replace(node.context, standing=None)
     late = issue(node, 0, range(1, 2))
     node.worker.stop()
     with_new_key = bind_contracts(connection, record, build, new_key, poll_interval=0.01)
