@@ -40,9 +40,7 @@ from __future__ import annotations
 
 import base64
 import json
-import re
-from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -88,8 +86,6 @@ SECTION = {
     RecordKind.END: 5,
 }
 COUNTED = tuple(kind for kind in RecordKind if kind not in (RecordKind.HEADER, RecordKind.END))
-_KIND = re.compile(rb'^\{"record":"([a-z_]+)"')
-_KINDS = {kind.value.encode(): kind for kind in RecordKind}
 
 
 class ExportFormatError(DomainError):
@@ -256,50 +252,6 @@ def _time(value: datetime | None) -> str | None:
 # -- reading ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ExportLine:
-    """One line of the file: its number (from 1), kind and raw bytes (decoded by who needs it)."""
-
-    number: int
-    kind: RecordKind
-    raw: bytes
-
-
-def open_export(lines: Iterator[bytes]) -> tuple[ExportHeader, Iterator[ExportLine]]:
-    """The header of an export and its other lines, read lazily from ``lines`` (a binary file
-    or the lines :func:`node.audit.export.export_lines` makes)."""
-    return read_header(next(lines, b"")), _body(lines)
-
-
-def _body(lines: Iterator[bytes]) -> Iterator[ExportLine]:
-    """The lines after the header, checked for kind and order, and against the end's counts."""
-    section = SECTION[RecordKind.HEADER]
-    counts: Counter[str] = Counter()
-    number = 1
-    for raw in lines:
-        number += 1
-        match = _KIND.match(raw)
-        kind = _KINDS.get(match.group(1)) if match else None
-        if kind is None or kind is RecordKind.HEADER:
-            raise ExportFormatError(f"line {number}: not a dataprop export record")
-        if SECTION[kind] != section:
-            if SECTION[kind] < section:
-                raise ExportFormatError(
-                    f"line {number}: a {kind} record after the {_name(section)}"
-                )
-            section = SECTION[kind]
-        if kind is RecordKind.END:
-            _check_end(raw, number, counts)
-            if next(lines, None) is not None:
-                raise ExportFormatError(f"line {number + 1}: records after the end record")
-            return
-        if not raw.endswith(b"\n"):
-            raise ExportFormatError(f"line {number}: cut off")
-        counts[kind.value] += 1
-        yield ExportLine(number, kind, raw)
-    raise ExportFormatError(f"the file ends at line {number} without its end record (cut off)")
-
-
 def read_header(line: bytes) -> ExportHeader:
     """The header line of an export, refusing another format or a newer version."""
     if not line:
@@ -340,19 +292,3 @@ def parse(raw: bytes, number: int) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ExportFormatError(f"line {number}: not a JSON object")
     return value
-
-
-def _check_end(raw: bytes, number: int, counts: Counter[str]) -> None:
-    written = parse(raw, number).get("counts")
-    if not isinstance(written, dict):
-        raise ExportFormatError(f"line {number}: the end record has no counts")
-    for kind in COUNTED:
-        if written.get(kind.value, 0) != counts[kind.value]:
-            raise ExportFormatError(
-                f"line {number}: the end record counts {written.get(kind.value, 0)} "
-                f"{kind} records, the file holds {counts[kind.value]}"
-            )
-
-
-def _name(section: int) -> str:
-    return "/".join(kind.value for kind, place in SECTION.items() if place == section)

@@ -147,9 +147,19 @@ class ChainHistory:
         """Every key ever held, lowercased, with its periods (what the signer check needs)."""
         return {key: tuple(periods) for key, periods in self._key_owner.items()}
 
-    def anchor_of(self, value: bytes) -> AnchorFact | None:
-        """The anchor of a batch root or a single digest, None when never anchored."""
-        return self.roots.get(value) or self.digests.get(value)
+    def state(self) -> dict[str, Any]:
+        """What the consortium holds on chain, counted (the report's registry statistics)."""
+        statuses = Counter(fact.status.name.lower() for fact in self.certificates.values())
+        released = sum(1 for pledge in self.pledges.values() if pledge.released_block is not None)
+        return {
+            "centres": dict(Counter(c.status.name.lower() for c in self.centres.values())),
+            "batch_roots": len(self.roots),
+            "batched_leaves": sum(fact.leaf_count for fact in self.roots.values()),
+            "single_digests": len(self.digests),
+            "certificates": dict(sorted(statuses.items())),
+            "pledges": {"active": len(self.pledges) - released, "released": released},
+            "pending_transfers": len(self.transfers),
+        }
 
     # -- applying events -----------------------------------------------------------------
 

@@ -124,6 +124,7 @@ class AuditReport:
                 "block_time": datetime.fromtimestamp(chain.head_time, UTC).isoformat(),
                 "scanned_from_block": chain.from_block,
                 "events": dict(sorted(self.history.event_counts.items())),
+                "state": self.history.state(),
                 "contracts": {
                     "centre_registry": chain.addresses.centre_registry,
                     "anchor_registry": chain.addresses.anchor_registry,

@@ -48,6 +48,9 @@ def test_untampered_nodes_have_no_finding(cities: Cities, tmp_path: Path) -> Non
     body = json.loads(json_path.read_text())
     assert body["report"] == "dataprop-audit" and body["verdict"] == "pass"
     assert body["chain"]["block_number"] == cities.connection.w3.eth.block_number
+    state = body["chain"]["state"]
+    assert state["certificates"] == {"active": 7, "revoked": 1, "superseded": 2}
+    assert state["centres"] == {"active": 2} and state["single_digests"] == 0
     assert "PASS 通过" in html_path.read_text()
 
 
