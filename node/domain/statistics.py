@@ -41,6 +41,8 @@ class Period:
         """The period as instants: from the first day's start (China Standard Time) to the
         start of the day after the last."""
         first = None if self.first is None else _start_of(self.first)
+        if self.last == date.max:  # the year 9999: no day after it in the calendar
+            return first, datetime.max.replace(tzinfo=CHINA_STANDARD_TIME)
         return first, _start_of(self.last + timedelta(days=1))
 
     def contains(self, day: date) -> bool:
